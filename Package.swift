@@ -1,0 +1,97 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Library modules and what they own are described in README.md ("Layout").
+// Dependencies point one way: executables → engines → BenchCore → Subunit;
+// LinkSetup → Fabric → CRDMA.
+let package = Package(
+    name: "ibkit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ibsetup", targets: ["ibsetup"]),
+        .executable(name: "ibbench", targets: ["ibbench"]),
+        .library(name: "Subunit", targets: ["Subunit"]),
+        .library(name: "Fabric", targets: ["Fabric"]),
+        .library(name: "LinkSetup", targets: ["LinkSetup"]),
+        .library(name: "BenchCore", targets: ["BenchCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRDMA",
+            providers: [.apt(["libibverbs-dev", "librdmacm-dev", "libibumad-dev"])]
+        ),
+        .target(name: "Subunit"),
+        .target(
+            name: "Fabric",
+            dependencies: [
+                "CRDMA",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
+            name: "LinkSetup",
+            dependencies: [
+                "Fabric",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "BenchCore",
+            dependencies: [
+                "Subunit",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
+            name: "TCPBench",
+            dependencies: [
+                "BenchCore",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "RDMABench",
+            dependencies: [
+                "BenchCore",
+                "CRDMA",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "PeerTools", dependencies: ["BenchCore"]),
+        .executableTarget(
+            name: "ibsetup",
+            dependencies: [
+                "Fabric", "LinkSetup",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "ibbench",
+            dependencies: [
+                "Subunit", "BenchCore", "TCPBench", "RDMABench", "PeerTools",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "SubunitTests", dependencies: ["Subunit"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FabricTests", dependencies: ["Fabric"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LinkSetupTests", dependencies: ["LinkSetup", "Fabric"]),
+        .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "Subunit"]),
+        .testTarget(name: "TCPBenchTests", dependencies: ["TCPBench", "BenchCore", "Subunit"]),
+        .testTarget(name: "RDMABenchTests", dependencies: ["RDMABench", "BenchCore"]),
+        .testTarget(name: "PeerToolsTests", dependencies: ["PeerTools", "BenchCore"], resources: [.copy("Fixtures")]),
+        // Runs the built ibsetup/ibbench binaries: help text, exit statuses, end-to-end flows.
+        .testTarget(name: "CLITests", dependencies: ["ibsetup", "ibbench", "Subunit"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// LinkSetup: filled by its issue.

@@ -1,0 +1,1 @@
+// PeerTools: filled by its issue.

@@ -1,0 +1,1 @@
+// RDMABench: filled by its issue.

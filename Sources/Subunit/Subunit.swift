@@ -1,0 +1,1 @@
+// Subunit: filled by its issue.

@@ -1,0 +1,1 @@
+// TCPBench: filled by its issue.

@@ -1,0 +1,18 @@
+import ArgumentParser
+
+/// ibsetup's exit statuses, one table (copied into the README):
+/// 0 done; 1 the check said no (no subnet manager, not ready);
+/// 2 error (bad input, device missing, a change failed and was rolled back);
+/// 64 usage.
+enum ExitStatus {
+    static let done = ExitCode(0)
+    static let checkFailed = ExitCode(1)
+    static let error = ExitCode(2)
+    static let usage = ExitCode(64)
+}
+
+/// A subcommand whose engine has not landed yet: it says so and fails.
+struct NotBuiltYet: Error, CustomStringConvertible {
+    let command: String
+    var description: String { "\(command): not built yet in this version of ibkit" }
+}
