@@ -64,6 +64,7 @@ let package = Package(
             dependencies: [
                 "BenchCore",
                 "CRDMA",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ]

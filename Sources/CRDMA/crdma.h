@@ -25,4 +25,11 @@ static inline struct ibv_mr *crdma_reg_mr(struct ibv_pd *pd, void *addr, size_t 
     return ibv_reg_mr(pd, addr, length, access);
 }
 
+/* The write-latency loop waits for the peer's RDMA WRITE to change a byte in registered
+   memory. Swift has no volatile loads, so the optimiser may hoist a plain load out of the
+   spin loop; this load is volatile and so is re-read every time. */
+static inline uint8_t crdma_load_volatile_u8(const void *address) {
+    return *(const volatile uint8_t *)address;
+}
+
 #endif

@@ -1,12 +1,179 @@
 import ArgumentParser
+import BenchCore
+import Foundation
+import RDMABench
 
 struct RDMA: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rdma",
-        abstract: "(not built yet)"
+        abstract: "Measure RDMA write/read/send bandwidth or latency against ibbench serve, over rdma_cm RC queue pairs.",
+        discussion: """
+            The peer is an IP address (IPoIB on InfiniBand, the netdev's address on RoCE): rdma_cm
+            resolves the device, port and GID from it. Bandwidth is printed in Gbit/s (10^9 bit/s)
+            and MiB/s (2^20 bytes/s) with the message rate in Mpps; latency as round trip and,
+            for send and write ping-pongs, one way (half the round trip), from an HDR histogram.
+            Sizes take K/M/G suffixes in binary multiples (64K = 65,536 bytes).
+
+            Examples:
+              ibbench rdma 10.0.0.2 write bw --size 64K -t 5
+              ibbench rdma 10.0.0.2 send lat --size 2 --iters 10000
+              ibbench rdma 10.0.0.2 read bw --sweep 2:1M --qps 4 --validate
+              ibbench rdma 10.0.0.2 write bw --dev mlx5_0 --port 1 --format json
+            """
     )
 
+    @Argument(help: "The peer's IP address (where ibbench serve runs).")
+    var peer: String
+
+    @Argument(help: ArgumentHelp("write|read|send, then bw|lat (default: write bw); with --sweep also MIN:MAX.",
+                                 valueName: "test"))
+    var words: [String] = []
+
+    @Option(help: "Message size in bytes (64K = 65,536).")
+    var size: String = "64K"
+
+    @Flag(help: "Run every power of two from MIN to MAX (default 2:8M), keeping each size's result.")
+    var sweep = false
+
+    @Option(name: [.customShort("t"), .customLong("duration")], help: "Seconds per size (instead of --iters).")
+    var duration: Double?
+
+    @Option(help: "Messages per queue pair and size (default 1000; ignored with -t).")
+    var iters: Int = 1000
+
+    @Option(help: "Queue pairs (connections) in parallel, bw only.")
+    var qps: Int = 1
+
+    @Option(help: "Work requests outstanding per queue pair.")
+    var txDepth: Int = 128
+
+    @Option(help: "Largest message sent inline, in bytes (default: 236 for lat, 0 for bw).")
+    var inline: Int?
+
+    @Option(help: "Signal every Nth work request (CQ moderation).")
+    var cqMod: Int = 1
+
+    @Option(help: "Work requests posted per ibv_post_send call.")
+    var postList: Int = 1
+
+    @Option(help: "Wait for completions by busy polling or by sleeping on completion events (busy|events).")
+    var poll: String = "busy"
+
+    @Flag(name: .customLong("validate"), help: "Check that the data arrived intact (costs a little time after the run).")
+    var checkData = false
+
+    @Option(help: "The RDMA device the peer's address must route through (e.g. mlx5_0).")
+    var dev: String?
+
+    @Option(help: "The device port it must route through.")
+    var port: Int?
+
+    @Option(help: "The port ibbench serve listens on.")
+    var serverPort: UInt16 = RDMAServer.defaultPort
+
+    @Flag(help: "Put the buffers in 2 MiB huge pages.")
+    var useHugepages = false
+
+    @Option(help: "Seconds allowed for resolution and connection, and for a silent peer mid-run.")
+    var timeout: Double = 5
+
+    @Option(help: "Output: table or json (one JSON object per line).")
+    var format: String = "table"
+
+    func validate() throws {
+        _ = try options()
+        guard ["table", "json"].contains(format) else { throw ValidationError("--format must be table or json") }
+    }
+
+    func options() throws -> RDMAOptions {
+        var verb = RDMAVerb.write, mode = RDMAMode.bw
+        var range: (Int, Int)? = nil
+        for w in words {
+            if let v = RDMAVerb(rawValue: w) { verb = v; continue }
+            if let m = RDMAMode(rawValue: w) { mode = m; continue }
+            let parts = w.split(separator: ":", omittingEmptySubsequences: false)
+            if sweep, parts.count == 2, let lo = ByteSize.parse(String(parts[0])), let hi = ByteSize.parse(String(parts[1])) {
+                range = (lo, hi); continue
+            }
+            throw ValidationError("'\(w)': expected write, read or send, bw or lat, or MIN:MAX after --sweep")
+        }
+        guard let one = ByteSize.parse(size) else { throw ValidationError("--size '\(size)': give bytes, e.g. 64K") }
+        guard let pollMode = PollMode(rawValue: poll) else { throw ValidationError("--poll must be busy or events") }
+        if pollMode == .events && verb == .write && mode == .lat {
+            throw ValidationError("--poll events: write lat waits on memory, not completions; use --poll busy")
+        }
+        let sizes = sweep ? RDMAOptions.sweep(from: range?.0 ?? 2, to: range?.1 ?? 8 << 20) : [one]
+        let o = RDMAOptions(peer: peer, port: serverPort, verb: verb, mode: mode, sizes: sizes, duration: duration,
+                            iterations: iters, qps: qps, txDepth: txDepth, inline: inline, cqModeration: cqMod,
+                            postList: postList, poll: pollMode, validate: checkData, device: dev, devicePort: port,
+                            hugePages: useHugepages, timeout: timeout)
+        do { return try o.validated() } catch { throw ValidationError(error.description) }
+    }
+
     func run() throws {
-        throw NotBuiltYet(command: "ibbench rdma")
+        let o = try options()
+        let output = RDMAOutput(json: format == "json")
+        do {
+            try RDMAClient.run(o) { output.emit($0) }
+        } catch {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitStatus.error
+        }
+    }
+}
+
+/// Sizes as people write them: 65536, 64K, 1M, 1G (binary multiples).
+enum ByteSize {
+    static func parse(_ text: String) -> Int? {
+        let t = text.lowercased()
+        let digits = t.prefix { $0.isNumber }
+        guard let n = Int(digits) else { return nil }
+        switch t.dropFirst(digits.count) {
+        case "", "b": return n
+        case "k", "kib": return n << 10
+        case "m", "mib": return n << 20
+        case "g", "gib": return n << 30
+        default: return nil
+        }
+    }
+}
+
+/// Prints each result as it comes: a table line, or one JSON object per line.
+struct RDMAOutput {
+    let json: Bool
+
+    func emit(_ r: BenchResult) {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            if let data = try? encoder.encode(r) { write(String(decoding: data, as: UTF8.self)) }
+        } else {
+            write(line(r))
+        }
+    }
+
+    /// Unbuffered, so each result is out before the next size starts (and before a crash).
+    private func write(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    func line(_ r: BenchResult) -> String {
+        func v(_ name: String) -> Double { r.metric(name)?.value ?? 0 }
+        func f(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
+        let head = "\(r.test)  size \(r.parameters["size"] ?? "?") B  \(r.parameters["device"] ?? "")/\(r.parameters["port"] ?? "")"
+        var parts = [head]
+        if r.metric("throughput") != nil {
+            parts.append("\(f(v("throughput") / 1e9, 3)) Gbit/s  \(f(v("throughput_mib_per_second"), 2)) MiB/s  \(f(v("message_rate") / 1e6, 4)) Mpps")
+        }
+        if r.metric("latency_p50") != nil {
+            let rt = ["min", "mean", "p50", "p99", "p99_9", "max"].map { f(v("latency_\($0)") / 1000, 2) }.joined(separator: "/")
+            parts.append("round trip min/mean/p50/p99/p99.9/max \(rt) µs")
+            if r.metric("latency_one_way_p50") != nil {
+                parts.append("one way p50 \(f(v("latency_one_way_p50") / 1000, 2)) µs")
+            }
+        }
+        parts.append("cpu \(f(v("cpu_local"), 0)) % local, \(r.metric("cpu_remote").map { f($0.value, 0) + " %" } ?? "?") remote")
+        if r.status != .success { parts.append("[\(r.status.rawValue): \(r.reason ?? "")]") }
+        return parts.joined(separator: "  ")
     }
 }

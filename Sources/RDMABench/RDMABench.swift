@@ -1,1 +1,0 @@
-// RDMABench: filled by its issue.
