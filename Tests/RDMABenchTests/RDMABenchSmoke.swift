@@ -33,7 +33,7 @@ import Testing
         #expect(ServerReport([UInt8](repeating: 0, count: 40)) == nil, "a zeroed report area is not a report")
     }
 
-    @Test(arguments: [(2, 8 << 20, 22), (1, 1, 1), (3, 64, 5), (65536, 1 << 20, 5)])
+    @Test(arguments: [(2, 8 << 20, 23), (1, 1, 1), (3, 64, 5), (65536, 1 << 20, 5)])
     func sweepIsEveryPowerOfTwo(min: Int, max: Int, count: Int) {
         let s = RDMAOptions.sweep(from: min, to: max)
         #expect(s.count == count)
@@ -74,7 +74,6 @@ import Testing
         let a = (0..<256).map { Pattern.byte(qp: 0, slot: 0, offset: $0) }
         #expect(a != (0..<256).map { Pattern.byte(qp: 1, slot: 0, offset: $0) })
         #expect(a != (0..<256).map { Pattern.byte(qp: 0, slot: 1, offset: $0) })
-        #expect(!a.contains(where: { _ in false }))
     }
 
     @Test func errorsAreOneLine() {

@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+import BenchCore
+@testable import RDMABench
+
+let inRXEGuest = ProcessInfo.processInfo.environment["RXEVM_GUEST"] == "1"
+let guestIP = ProcessInfo.processInfo.environment["RXEVM_IP"] ?? "10.200.0.1"
+
+/// An `RDMAServer` on its own thread for the length of a test.
+final class ServerThread: @unchecked Sendable {
+    let server: RDMAServer
+    private let done = DispatchSemaphore(value: 0)
+    private(set) var failure: RDMAError?
+
+    init(port: UInt16) throws {
+        server = RDMAServer(port: port)
+        let ready = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in
+            do { try server.run { ready.signal() } } catch { failure = error as? RDMAError; ready.signal() }
+            done.signal()
+        }
+        thread.start()
+        #expect(ready.wait(timeout: .now() + 10) == .success, "server listening within 10 s")
+        if let failure { throw failure }
+    }
+
+    func stop() {
+        server.stop()
+        #expect(done.wait(timeout: .now() + 15) == .success, "server stopped within 15 s")
+    }
+}
+
+/// Runs the client, collecting results; the error (if any) comes back instead of being thrown.
+func runClient(_ o: RDMAOptions) -> ([BenchResult], RDMAError?) {
+    var results: [BenchResult] = []
+    do { try RDMAClient.run(o) { results.append($0) } } catch { return (results, error) }
+    return (results, nil)
+}
+
+@Suite(.serialized, .enabled(if: inRXEGuest, "needs an RDMA device: run through scripts/rxe-vm"))
+struct RDMAVerbsTests {
+    static let cases: [(RDMAVerb, RDMAMode)] = RDMAVerb.allCases.flatMap { v in RDMAMode.allCases.map { (v, $0) } }
+
+    @Test(arguments: cases)
+    func everyVerbAndModeRunsAndValidates(verb: RDMAVerb, mode: RDMAMode) throws {
+        let server = try ServerThread(port: 7501)
+        defer { server.stop() }
+        let (results, error) = runClient(RDMAOptions(peer: guestIP, port: 7501, verb: verb, mode: mode,
+                                                     sizes: [4096], iterations: 300, validate: true))
+        #expect(error == nil, "\(String(describing: error))")
+        let r = try #require(results.first)
+        #expect(results.count == 1)
+        #expect(r.status == .success)
+        #expect(r.test == "ibbench.rdma.\(verb).\(mode)")
+        #expect(r.transport == .rdma)
+        #expect(r.metric("messages")?.value ?? 0 >= 300)
+        if mode == .bw {
+            #expect(r.metric("throughput")?.value ?? 0 > 0)
+            #expect(r.metric("throughput")?.unit == .bitsPerSecond)
+        } else {
+            let p50 = try #require(r.metric("latency_p50")?.value)
+            #expect(p50 > 0 && p50 <= r.metric("latency_max")!.value)
+            #expect((r.metric("latency_one_way_p50") != nil) == (verb != .read))
+        }
+        #expect(r.metric("cpu_remote") != nil, "the server's report arrived")
+        #expect(server.server.sessionsServed == 1)
+    }
+
+    @Test func sweepKeepsEverySize() throws {
+        let server = try ServerThread(port: 7502)
+        defer { server.stop() }
+        let sizes = RDMAOptions.sweep(from: 1, to: 1024)
+        let (results, error) = runClient(RDMAOptions(peer: guestIP, port: 7502, verb: .send, sizes: sizes,
+                                                     iterations: 100, validate: true))
+        #expect(error == nil, "\(String(describing: error))")
+        #expect(results.map { $0.parameters["size"] } == sizes.map { String($0) })
+        #expect(results.map(\.test) == sizes.map { "ibbench.rdma.send.bw.\($0)" })
+        #expect(results.allSatisfy { $0.status == .success })
+    }
+
+    @Test(arguments: [
+        RDMAOptions(peer: guestIP, port: 7503, verb: .write, sizes: [65536], iterations: 400, qps: 4, validate: true),
+        RDMAOptions(peer: guestIP, port: 7503, verb: .send, sizes: [64], iterations: 500, qps: 2, txDepth: 64,
+                    cqModeration: 8, postList: 4, validate: true),
+        RDMAOptions(peer: guestIP, port: 7503, verb: .read, sizes: [8192], iterations: 200, poll: .events, validate: true),
+        RDMAOptions(peer: guestIP, port: 7503, verb: .write, sizes: [128], iterations: 300, inline: 128, validate: true),
+        RDMAOptions(peer: guestIP, port: 7503, verb: .send, mode: .lat, sizes: [32], iterations: 200, poll: .events),
+        RDMAOptions(peer: guestIP, port: 7503, verb: .write, sizes: [4096], duration: 0.5, device: "rxe0", devicePort: 1),
+    ])
+    func optionsCombine(options: RDMAOptions) throws {
+        let server = try ServerThread(port: 7503)
+        defer { server.stop() }
+        let (results, error) = runClient(options)
+        #expect(error == nil, "\(String(describing: error))")
+        #expect(results.first?.status == .success)
+        if options.duration == nil {
+            #expect(results.first?.metric("messages")?.value ?? 0 >= Double(options.iterations * options.qps))
+        } else {
+            #expect(results.first?.duration ?? 0 >= 0.5)
+        }
+    }
+
+    @Test func hugePagesWhenReservedOrAClearError() throws {
+        let server = try ServerThread(port: 7504)
+        defer { server.stop() }
+        let (results, error) = runClient(RDMAOptions(peer: guestIP, port: 7504, sizes: [4096], iterations: 50, hugePages: true))
+        if let error {
+            #expect(error.description.contains("huge pages"))
+        } else {
+            #expect(results.first?.status == .success)
+        }
+    }
+
+    @Test func noServerIsAClearErrorQuickly() {
+        let start = Date()
+        let (results, error) = runClient(RDMAOptions(peer: guestIP, port: 7599, sizes: [64], iterations: 10))
+        #expect(results.isEmpty)
+        #expect(error?.code == .notServing, "\(String(describing: error))")
+        #expect(error?.description.contains("ibbench serve") == true)
+        #expect(Date().timeIntervalSince(start) < 10)
+    }
+
+    @Test func unroutableAddressIsAResolutionError() {
+        let start = Date()
+        let (_, error) = runClient(RDMAOptions(peer: "192.0.2.1", port: 7599, sizes: [64], iterations: 10, timeout: 2))
+        #expect([.addressResolution, .routeResolution, .notServing, .connection].contains(error?.code),
+                "\(String(describing: error))")
+        #expect(Date().timeIntervalSince(start) < 15)
+    }
+
+    @Test func wrongDeviceIsNamed() {
+        let (_, error) = runClient(RDMAOptions(peer: guestIP, port: 7599, sizes: [64], device: "mlx5_9"))
+        #expect(error?.code == .deviceMismatch)
+        #expect(error?.description.contains("rxe0") == true)
+    }
+
+    @Test func secondClientIsToldTheServerIsBusy() throws {
+        let server = try ServerThread(port: 7505)
+        defer { server.stop() }
+        let first = Thread {
+            _ = runClient(RDMAOptions(peer: guestIP, port: 7505, sizes: [65536], duration: 3))
+        }
+        first.start()
+        Thread.sleep(forTimeInterval: 1.5)
+        let (_, error) = runClient(RDMAOptions(peer: guestIP, port: 7505, sizes: [64], iterations: 10))
+        #expect(error?.code == .rejected, "\(String(describing: error))")
+        #expect(error?.description.contains("busy") == true)
+        Thread.sleep(forTimeInterval: 2.5)
+    }
+
+    /// 200 connect/run/disconnect cycles against one server leave the process's open file
+    /// descriptors and the kernel's MR, QP and cm_id counts where they were.
+    @Test func twoHundredCyclesLeakNothing() throws {
+        let server = try ServerThread(port: 7506)
+        defer { server.stop() }
+        let o = RDMAOptions(peer: guestIP, port: 7506, verb: .write, sizes: [4096], iterations: 20)
+        for _ in 0..<5 { #expect(runClient(o).1 == nil) }
+        _ = rdmaResources()   // Foundation's Process keeps a few descriptors of its own after its first use
+        let before = (openFDs(), rdmaResources())
+        var failures = 0
+        for i in 0..<200 {
+            let verb = RDMAVerb.allCases[i % 3]
+            var each = o
+            each.verb = verb
+            if runClient(each).1 != nil { failures += 1 }
+        }
+        #expect(failures == 0)
+        Thread.sleep(forTimeInterval: 0.5)
+        let after = (openFDs(), rdmaResources())
+        #expect(after.0 == before.0, "open fds \(before.0) → \(after.0): \(fdTargets())")
+        #expect(after.1 == before.1, "rdma resources (mr, qp, cm_id) \(before.1) → \(after.1)")
+        #expect(server.server.sessionsServed == 205)
+    }
+}
+
+func openFDs() -> Int {
+    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+}
+
+/// What each open descriptor is, for the message when a count moved.
+func fdTargets() -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    return names.sorted().map { "\($0)→" + ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) ?? "?") }
+}
+
+/// Lines of `rdma res show mr|qp|cm_id`: the kernel's count of registered MRs, QPs and cm_ids.
+func rdmaResources() -> [Int] {
+    ["mr", "qp", "cm_id"].map { kind in
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["rdma", "res", "show", kind]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        guard (try? p.run()) != nil else { return -1 }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").count
+    }
+}
