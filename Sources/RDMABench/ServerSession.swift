@@ -153,12 +153,13 @@ struct ServerSession: ~Copyable {
                        c.byte_len != UInt32(size) || !Pattern.matches(graph.base + layout.local(qp: q, slot: slot), count: size, qp: q, slot: 0) {
                         corrupt &+= 1
                     }
-                    if postReceive(q: q, slot: slot) != 0 { return false }
-                    if sendLatency {
-                        reply.send_flags = inline | signaled
+                    if sendLatency {   // the pong first: the client is waiting for it
+                        replies += 1
+                        reply.send_flags = inline | (replies % 16 == 0 ? signaled : 0)
                         var bad: UnsafeMutablePointer<ibv_send_wr>?
                         if ibv_post_send(graph.ids[q].pointee.qp, &reply, &bad) != 0 { return false }
                     }
+                    if postReceive(q: q, slot: slot) != 0 { return false }
                 }
             }
             // Receives of other QPs that completed before the end message was seen.
