@@ -41,8 +41,8 @@ struct SocketAddress: Sendable, CustomStringConvertible {
     }
 
     func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
-        var copy = storage
-        return copy.withUnsafeMutableBytes { raw in
+        // Borrows the bytes in place (no copy), so the crr loop can connect without allocating.
+        storage.withUnsafeBytes { raw in
             body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
         }
     }

@@ -160,6 +160,12 @@ public struct ControlFrameDecoder: Sendable {
 
     public mutating func feed(_ bytes: some Sequence<UInt8>) { buffer.append(contentsOf: bytes) }
 
+    /// Hands back the bytes after the last decoded frame (a data connection's first payload).
+    public mutating func takeRemaining() -> [UInt8] {
+        defer { buffer.removeAll() }
+        return buffer
+    }
+
     public mutating func next() -> Event? {
         guard !failed else { return nil }
         if buffer.count >= 2, buffer[0] != ControlFrame.magic.0 || buffer[1] != ControlFrame.magic.1 {

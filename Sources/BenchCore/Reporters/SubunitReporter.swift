@@ -83,3 +83,25 @@ public enum SubunitResults {
         return (try? Array(enc.encode(value))) ?? []
     }
 }
+
+extension SubunitResults {
+    /// The results carried in a subunit stream as `result.json` attachments, with their route
+    /// codes, in stream order. Packets that are not results (and damaged ones) are skipped.
+    public static func decode(_ bytes: [UInt8]) -> [(result: BenchResult, route: String?)] {
+        var decoder = PacketDecoder()
+        decoder.feed(bytes)
+        decoder.endOfInput()
+        var partial: [String: [UInt8]] = [:]
+        var out: [(result: BenchResult, route: String?)] = []
+        while let event = decoder.next() {
+            guard case .packet(let p) = event, let file = p.file, file.name == "result.json" else { continue }
+            let key = "\(p.testID ?? "")\u{0}\(p.routeCode ?? "")"
+            partial[key, default: []] += file.content
+            if p.eof, let content = partial.removeValue(forKey: key),
+               let r = try? JSONDecoder().decode(BenchResult.self, from: Data(content)) {
+                out.append((r, p.routeCode))
+            }
+        }
+        return out
+    }
+}

@@ -67,6 +67,12 @@ public struct LatencyHistogram: Sendable {
 
     public var count: UInt64 { histogram.totalCount }
 
+    /// Forgets every sample (keeps the storage: no allocation).
+    public mutating func reset() {
+        histogram.reset()
+        outOfRange = 0
+    }
+
     /// min/mean/p50/p90/p99/p99.9/max/stddev, all round-trip, in ns.
     public var metrics: [Metric] {
         guard count > 0 else { return [] }

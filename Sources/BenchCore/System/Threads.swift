@@ -36,6 +36,9 @@ public final class BenchThread<Result: Sendable>: @unchecked Sendable {
         result = body()
     }
 
+    /// Lets the thread's resources go when it ends; it must not be joined afterwards.
+    func detach() { pthread_detach(handle) }
+
     /// Waits for the thread to end and returns what its body returned.
     public func join() -> Result {
         pthread_join(handle, nil)
