@@ -38,8 +38,10 @@ public enum TCPBenchmark {
         var server: BenchServer?
         var serverThread: BenchThread<Void>?
         if req.loopback {
+            var quiet = logger
+            quiet.logLevel = .warning   // the in-process server's chatter is not the user's business
             let s = try BenchServer(options: ServerOptions(port: 0, bind: "127.0.0.1", maxClients: 1, token: req.test.token),
-                                    logger: logger)
+                                    logger: quiet)
             req.test.peer = "127.0.0.1"
             req.test.port = s.port
             server = s
