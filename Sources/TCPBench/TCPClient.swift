@@ -59,6 +59,9 @@ struct TCPClient {
                 case .startStreams:
                     do {
                         try data.start(address: address, session: session)
+                        if data.progress.count > 1 {
+                            for i in data.progress.indices { reporter.started(test: "\(testID).stream\(i)", route: String(i)) }
+                        }
                         if let every = options.interval, every > 0 {
                             interval = IntervalReporter(testID: testID, every: every, data: data, reporter: reporter)
                         }
@@ -152,7 +155,7 @@ final class IntervalReporter: @unchecked Sendable {
                     sumBytes &+= db
                     sumTx &+= dt
                     if count > 1 {
-                        reporter.interval(IntervalSample(test: testID, route: String(i), from: from, to: to,
+                        reporter.interval(IntervalSample(test: "\(testID).stream\(i)", route: String(i), from: from, to: to,
                                                          metrics: Self.metrics(db, dt, to - from, data.mode)))
                     }
                 }
