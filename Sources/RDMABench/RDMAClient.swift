@@ -11,16 +11,24 @@ import Glibc
 public enum RDMAClient {
     /// Runs every size of `options`, handing each result to `emit` as soon as it is measured.
     /// A run that breaks emits what it measured (status `.error`) and then throws.
-    public static func run(_ options: RDMAOptions, emit: (BenchResult) -> Void) throws(RDMAError) {
+    /// `starting` gets each size's test id before it runs (reporters mark it in progress).
+    public static func run(_ options: RDMAOptions, starting: (String) -> Void = { _ in },
+                           emit: (BenchResult) -> Void) throws(RDMAError) {
         let o = try options.validated()
         if rdmaDeviceNames().isEmpty { throw noDeviceError }
         let peer = try PeerAddress(host: o.peer, port: o.port)
         for size in o.sizes {
+            starting(testID(o, size: size))
             var run = SizeRun(options: o, size: size, peer: peer)
             let (result, failure) = run.measure()
             if let result { emit(result) }
             if let failure { throw failure }
         }
+    }
+
+    /// `ibbench.rdma.write.bw`, with the size appended in a sweep (`ibbench.rdma.write.bw.65536`).
+    public static func testID(_ o: RDMAOptions, size: Int) -> String {
+        "ibbench.rdma.\(o.verb.rawValue).\(o.mode.rawValue)" + (o.sizes.count > 1 ? ".\(size)" : "")
     }
 
     static let noDeviceError = RDMAError(.noDevice, "rdma", "no RDMA device found (ibv_get_device_list is empty)",
@@ -318,6 +326,7 @@ struct SizeRun {
                 metrics.append(Metric("throughput_mib_per_second", bytes / seconds / 1_048_576, .count))
             }
             metrics.append(Metric("message_rate", Double(outcome.messages) / seconds, .perSecond))
+            metrics.append(Metric("message_rate_mpps", Double(outcome.messages) / seconds / 1e6, .count))
             metrics.append(Metric("messages", Double(outcome.messages), .count))
             metrics.append(Metric("bytes", bytes, .bytes))
         }
@@ -338,8 +347,7 @@ struct SizeRun {
         if let report, report.wallNanos > 0 {
             metrics.append(Metric("cpu_remote", Double(report.cpuNanos) / Double(report.wallNanos) * 100, .percent))
         }
-        let test = "ibbench.rdma.\(o.verb.rawValue).\(o.mode.rawValue)" + (o.sizes.count > 1 ? ".\(size)" : "")
-        return BenchResult(test: test, tool: "ibbench", transport: .rdma, parameters: parameters, metrics: metrics,
+        return BenchResult(test: RDMAClient.testID(o, size: size), tool: "ibbench", transport: .rdma, parameters: parameters, metrics: metrics,
                            status: failure == nil ? .success : .error, reason: failure?.description,
                            started: started, duration: seconds)
     }

@@ -11,7 +11,8 @@ import Glibc
 /// a time (its QPs arrive as separate connect requests with the same session number), serves
 /// it, and goes back to listening. A client that breaks its run costs the server nothing.
 public final class RDMAServer: Sendable {
-    public static let defaultPort: UInt16 = 7470
+    /// The port number of `ibbench serve`'s TCP control port (rdma_cm has a port space of its own).
+    public static let defaultPort: UInt16 = 5301
 
     public let port: UInt16
     private let address: String?

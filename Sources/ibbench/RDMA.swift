@@ -1,6 +1,5 @@
 import ArgumentParser
 import BenchCore
-import Foundation
 import RDMABench
 
 struct RDMA: ParsableCommand {
@@ -8,17 +7,16 @@ struct RDMA: ParsableCommand {
         commandName: "rdma",
         abstract: "Measure RDMA write/read/send bandwidth or latency against ibbench serve, over rdma_cm RC queue pairs.",
         discussion: """
-            The peer is an IP address (IPoIB on InfiniBand, the netdev's address on RoCE): rdma_cm
-            resolves the device, port and GID from it. Bandwidth is printed in Gbit/s (10^9 bit/s)
-            and MiB/s (2^20 bytes/s) with the message rate in Mpps; latency as round trip and,
-            for send and write ping-pongs, one way (half the round trip), from an HDR histogram.
-            Sizes take K/M/G suffixes in binary multiples (64K = 65,536 bytes).
+            The peer is an IP address (IPoIB on InfiniBand, the netdev's address on RoCE): rdma_cm resolves the device, port and GID from it. Bandwidth is reported in Gbit/s (10^9 bit/s) and MiB/s (2^20 bytes/s) with the message rate in Mpps; latency as round trip and, for send and write ping-pongs, one way (half the round trip), from an HDR histogram. Sizes take K/M/G suffixes in binary multiples (64K = 65,536 bytes).
 
             Examples:
               ibbench rdma 10.0.0.2 write bw --size 64K -t 5
               ibbench rdma 10.0.0.2 send lat --size 2 --iters 10000
               ibbench rdma 10.0.0.2 read bw --sweep 2:1M --qps 4 --validate
               ibbench rdma 10.0.0.2 write bw --dev mlx5_0 --port 1 --format json
+              ibbench rdma 10.0.0.2 send bw --sweep --expect-min 50Gbit --format subunit | subunit2junitxml
+
+            Exit status: 0 passed, 1 a threshold was missed, 2 error (no device, port down, resolution failed, nobody serving, peer lost; partial results are written), 64 usage.
             """
     )
 
@@ -77,12 +75,17 @@ struct RDMA: ParsableCommand {
     @Option(help: "Seconds allowed for resolution and connection, and for a silent peer mid-run.")
     var timeout: Double = 5
 
-    @Option(help: "Output: table or json (one JSON object per line).")
-    var format: String = "table"
+    @Option(help: "Fail unless throughput reaches this rate, e.g. 90Gbit (10^9).")
+    var expectMin: Rate?
+
+    @Option(help: "Fail if p99 round-trip latency exceeds this, e.g. 5us.")
+    var expectMaxLatency: Latency?
+
+    @Option(help: "table, json (one object per line), csv or subunit (v2).")
+    var format: OutputFormat = .table
 
     func validate() throws {
         _ = try options()
-        guard ["table", "json"].contains(format) else { throw ValidationError("--format must be table or json") }
     }
 
     func options() throws -> RDMAOptions {
@@ -110,70 +113,32 @@ struct RDMA: ParsableCommand {
         do { return try o.validated() } catch { throw ValidationError(error.description) }
     }
 
-    func run() throws {
+    func run() throws { try reportingErrors(runTest) }
+
+    /// Each size's result goes out as it is measured; a threshold missed exits 1, a broken run
+    /// (after its partial result) exits 2.
+    private func runTest() throws {
         let o = try options()
-        let output = RDMAOutput(json: format == "json")
+        let reporter = format.makeReporter()
+        let thresholds = Thresholds(minThroughput: expectMin?.bitsPerSecond, maxLatencyP99: expectMaxLatency?.nanoseconds)
+        var missed = false
         do {
-            try RDMAClient.run(o) { output.emit($0) }
+            try RDMAClient.run(o, starting: { reporter.started(test: $0, route: nil) }) { result in
+                let judged = thresholds.apply(to: result)
+                if judged.status == .fail { missed = true }
+                reporter.finished(judged, route: nil)
+            }
         } catch {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitStatus.error
+            throw RunFailed(message: error.description)
         }
+        if missed { throw ExitStatus.testFailed }
     }
 }
 
 /// Sizes as people write them: 65536, 64K, 1M, 1G (binary multiples).
 enum ByteSize {
     static func parse(_ text: String) -> Int? {
-        let t = text.lowercased()
-        let digits = t.prefix { $0.isNumber }
-        guard let n = Int(digits) else { return nil }
-        switch t.dropFirst(digits.count) {
-        case "", "b": return n
-        case "k", "kib": return n << 10
-        case "m", "mib": return n << 20
-        case "g", "gib": return n << 30
-        default: return nil
-        }
-    }
-}
-
-/// Prints each result as it comes: a table line, or one JSON object per line.
-struct RDMAOutput {
-    let json: Bool
-
-    func emit(_ r: BenchResult) {
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            if let data = try? encoder.encode(r) { write(String(decoding: data, as: UTF8.self)) }
-        } else {
-            write(line(r))
-        }
-    }
-
-    /// Unbuffered, so each result is out before the next size starts (and before a crash).
-    private func write(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
-    }
-
-    func line(_ r: BenchResult) -> String {
-        func v(_ name: String) -> Double { r.metric(name)?.value ?? 0 }
-        func f(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
-        let head = "\(r.test)  size \(r.parameters["size"] ?? "?") B  \(r.parameters["device"] ?? "")/\(r.parameters["port"] ?? "")"
-        var parts = [head]
-        if r.metric("throughput") != nil {
-            parts.append("\(f(v("throughput") / 1e9, 3)) Gbit/s  \(f(v("throughput_mib_per_second"), 2)) MiB/s  \(f(v("message_rate") / 1e6, 4)) Mpps")
-        }
-        if r.metric("latency_p50") != nil {
-            let rt = ["min", "mean", "p50", "p99", "p99_9", "max"].map { f(v("latency_\($0)") / 1000, 2) }.joined(separator: "/")
-            parts.append("round trip min/mean/p50/p99/p99.9/max \(rt) µs")
-            if r.metric("latency_one_way_p50") != nil {
-                parts.append("one way p50 \(f(v("latency_one_way_p50") / 1000, 2)) µs")
-            }
-        }
-        parts.append("cpu \(f(v("cpu_local"), 0)) % local, \(r.metric("cpu_remote").map { f($0.value, 0) + " %" } ?? "?") remote")
-        if r.status != .success { parts.append("[\(r.status.rawValue): \(r.reason ?? "")]") }
-        return parts.joined(separator: "  ")
+        guard let b = Units.parseBytes(text), b >= 1, b <= UInt64(Int.max) else { return nil }
+        return Int(b)
     }
 }

@@ -1,40 +1,74 @@
 import ArgumentParser
+import BenchCore
 import Foundation
 import Logging
 import RDMABench
+import TCPBench
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve ibbench runs from other hosts (RDMA runs through rdma_cm on the same port number).",
+        abstract: "Serve TCP benchmarks (and any other registered transport) on one port, \(ServerOptions.defaultPort) unless told otherwise.",
         discussion: """
-            Runs until interrupted. rdma_cm's port space is separate from TCP's, so RDMA clients
-            reach it on the same port number as the TCP control port.
+            Control and data connections share the port, so one firewall rule is enough. RDMA
+            runs (`ibbench rdma`) are served through rdma_cm on the same port number (rdma_cm's
+            port space is its own); without an RDMA device only TCP is served. Each
+            test's server-side half (bytes received, CPU) goes back to the client as subunit v2.
+            Clients beyond --max-clients are told the server is busy. With --token or
+            --token-file, clients must prove they know the secret (HMAC challenge-response;
+            the secret never crosses the wire).
 
             Examples:
               ibbench serve
-              ibbench serve --port 7470 --address 10.0.0.1
+              ibbench serve --port 5301 --dev ib0 --max-clients 2
+              ibbench serve --once --token-file /etc/ibbench/token
             """
     )
 
-    @Option(help: "Port to listen on.")
-    var port: UInt16 = RDMAServer.defaultPort
+    @Option(help: "TCP port for control and data connections.")
+    var port: UInt16 = ServerOptions.defaultPort
 
-    @Option(help: "Local IP address to listen on (default: all).")
-    var address: String?
+    @Option(help: "Local address to listen on (default: all).")
+    var bind: String?
 
-    @Flag(help: "Log every run to stderr.")
-    var verbose = false
+    @Option(help: "Bind to this network interface (SO_BINDTODEVICE), e.g. ib0.")
+    var dev: String?
 
-    func run() throws {
+    @Flag(help: "Serve one test, then exit.")
+    var once = false
+
+    @Option(help: "Tests served at once; more clients get a busy answer.")
+    var maxClients = 4
+
+    @Option(help: "Shared secret clients must prove.")
+    var token: String?
+
+    @Option(help: "File whose first line is the shared secret.")
+    var tokenFile: String?
+
+    func validate() throws {
+        if maxClients < 1 { throw ValidationError("--max-clients must be at least 1") }
+        if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
+    }
+
+    func run() throws { try reportingErrors(serve) }
+
+    private func serve() throws {
+        let secret = try tokenFile.map { path throws(BenchError) in try TokenFile.read(path) } ?? token
         var logger = Logger(label: "ibbench.serve")
-        logger.logLevel = verbose ? .debug : .notice
-        let server = RDMAServer(port: port, address: address, logger: logger)
-        do {
-            try server.run { FileHandle.standardError.write(Data("ibbench serve: RDMA listening on port \(port)\n".utf8)) }
-        } catch {
-            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
-            throw ExitStatus.error
+        logger.logLevel = .info
+        let server = try BenchServer(options: ServerOptions(port: port, bind: bind, device: dev, once: once,
+                                                            maxClients: maxClients, token: secret),
+                                     logger: logger)
+        if !once { startRDMA(logger: logger) }
+        server.serve()
+    }
+
+    /// The RDMA server on its own thread; no RDMA device (or no rdma_cm) is a notice, not an error.
+    private func startRDMA(logger: Logger) {
+        let rdma = RDMAServer(port: port, address: bind, logger: logger)
+        Thread.detachNewThread {
+            do { try rdma.run() } catch { logger.notice("rdma: not serving RDMA: \(error)") }
         }
     }
 }

@@ -34,8 +34,7 @@ struct RDMACLITests {
             let run = try runTool("ibbench", ["rdma", ip] + test + ["--server-port", "7601", "--size", "1K", "--iters", "200",
                                                                    "--validate", "--format", "json"], timeout: 60)
             #expect(run.status == 0, "\(run.stderr)")
-            let line = try #require(run.stdout.split(separator: "\n").first)
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let json = try #require(resultLine(run.stdout))
             #expect(json["test"] as? String == "ibbench.rdma.\(test[0]).\(test[1])")
             #expect(json["status"] as? String == "success")
         }
@@ -65,7 +64,7 @@ struct RDMACLITests {
         #expect(client.terminationStatus == 2, "\(stderr)")
         #expect(stderr.hasPrefix("Error: \(ip):7602: "))
         #expect(stderr.split(separator: "\n").count == 1, "one line: \(stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(stdout.utf8)) as? [String: Any])
+        let json = try #require(resultLine(stdout))
         #expect(json["status"] as? String == "error", "partial result kept")
         #expect(((json["metrics"] as? [[String: Any]]) ?? []).contains { $0["name"] as? String == "throughput" })
     }
@@ -110,4 +109,11 @@ func rdmaCMIDs() throws -> String {
     let data = out.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
     return String(decoding: data, as: UTF8.self)
+}
+
+/// The JSON line of a finished test (`--format json` also writes a line when a test starts).
+func resultLine(_ stdout: String) -> [String: Any]? {
+    stdout.split(separator: "\n").lazy
+        .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        .first { $0["status"] != nil }
 }
