@@ -23,7 +23,12 @@ struct ServerSession: ~Copyable {
     }
 
     private var subject: String { "session \(request.session)" }
-    private var receivesPerQP: Int { request.verb == .send ? layout.slotCount : 1 }
+    /// Send latency keeps 16 receives posted although one message is in flight: the client's next
+    /// ping may arrive before a consumed receive is reposted, and a receiver-not-ready NAK costs
+    /// the sender a retry timer (about a millisecond).
+    private var receivesPerQP: Int {
+        request.verb != .send ? 1 : request.mode == .lat ? 16 : layout.slotCount
+    }
 
     /// Takes the QP's cm_id, makes the shared resources on the first one, creates the QP, posts its
     /// receives and accepts with the target area's address and rkey; waits for ESTABLISHED.
@@ -68,6 +73,7 @@ struct ServerSession: ~Copyable {
     private func postReceive(q: Int, slot: Int) -> Int32 {
         let qp = graph.ids[q].pointee.qp!
         let length = request.verb == .send ? layout.slotSize : 0
+        let slot = slot % layout.slotCount
         return graph.postReceive(on: qp, offset: layout.local(qp: q, slot: slot), length: length,
                                  id: UInt64(q) << 32 | UInt64(slot))
     }
