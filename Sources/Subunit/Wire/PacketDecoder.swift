@@ -150,9 +150,13 @@ public struct PacketDecoder: Sendable {
         }
         var length = b0 & 0x3F
         for k in 1..<width { length = (length << 8) | Int(storage[head + 3 + k]) }
-        guard length >= 3 + width + 4 else {
-            return try corrupt("Packet length \(length) is too small to hold its header and checksum",
-                               packetData: Self.headerSize, skip: Self.headerSize, body)
+        // Too short to hold its own header and CRC. python still reads such a
+        // packet when its length field has 1 or 2 bytes and the length is at least
+        // 6, and judges it by the CRC; below that it crashes. Keep its reading
+        // where it has one.
+        let tooSmall = length < 3 + width + 4
+        if tooSmall && (length < Self.headerSize || width == 3) {
+            return try corrupt(Self.tooSmallMessage(length), packetData: Self.headerSize, skip: Self.headerSize, body)
         }
         guard available >= length else {
             guard ended else { return nil }
@@ -160,6 +164,12 @@ public struct PacketDecoder: Sendable {
                                packetData: Self.headerSize, skip: available, body)
         }
         let start = head
+        if tooSmall {
+            let failure = storage.withUnsafeBytes { s in
+                PacketLayout.checksumFailure(UnsafeRawBufferPointer(rebasing: s[start..<start + length]))
+            }
+            return try corrupt(failure?.message ?? Self.tooSmallMessage(length), packetData: length, skip: length, body)
+        }
         let strict = options.strict
         let parsed: Result<PacketLayout, ParseFailure> = storage.withUnsafeBytes { s in
             PacketLayout.parse(UnsafeRawBufferPointer(rebasing: s[start..<start + length]), lengthWidth: width, strict: strict)
@@ -175,6 +185,10 @@ public struct PacketDecoder: Sendable {
             }
             return try result.get()
         }
+    }
+
+    private static func tooSmallMessage(_ length: Int) -> String {
+        "Packet length \(length) is too small to hold its header and checksum"
     }
 
     private mutating func corrupt<R, E: Error>(
