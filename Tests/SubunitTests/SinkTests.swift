@@ -27,11 +27,11 @@ func run<S: StreamResult>(_ name: String, into sink: S) throws -> S {
     }
 
     @Test func summaryCountsLikeSubunitStats() throws {
-        let s = try run("all_statuses", into: Summary())
+        let s = try run("all_statuses", into: RunSummary())
         #expect(s.total == 7)
         #expect((s.succeeded, s.failed, s.skipped, s.expectedFailures, s.unexpectedSuccesses, s.incomplete) == (1, 1, 1, 1, 1, 2))
         #expect(!s.allPassed)
-        let ok = try run("benchmark_run", into: Summary())
+        let ok = try run("benchmark_run", into: RunSummary())
         #expect(ok.total == 1 && ok.succeeded == 1 && ok.allPassed)
         #expect(ok.tags == ["ibbench", "tcp"])
     }
@@ -94,7 +94,7 @@ func run<S: StreamResult>(_ name: String, into sink: S) throws -> S {
     }
 
     @Test func teeFeedsBoth() throws {
-        let t = try run("all_statuses", into: Tee(Collector(), Summary()))
+        let t = try run("all_statuses", into: Tee(Collector(), RunSummary()))
         #expect(t.a.tests.count == t.b.total)
     }
 

@@ -58,7 +58,7 @@ public struct Collector: StreamResult, Sendable {
 }
 
 /// Counts outcomes the way the tools do, without keeping attachments.
-public struct Summary: StreamResult, Sendable {
+public struct RunSummary: StreamResult, Sendable {
     /// Tests that finished or were left unfinished (`exists` listings are not tests).
     public private(set) var total = 0
     public private(set) var succeeded = 0
