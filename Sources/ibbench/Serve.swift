@@ -1,12 +1,61 @@
 import ArgumentParser
+import BenchCore
+import Logging
+import TCPBench
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "(not built yet)"
+        abstract: "Serve TCP benchmarks (and any other registered transport) on one port, \(ServerOptions.defaultPort) unless told otherwise.",
+        discussion: """
+            Control and data connections share the port, so one firewall rule is enough. Each
+            test's server-side half (bytes received, CPU) goes back to the client as subunit v2.
+            Clients beyond --max-clients are told the server is busy. With --token or
+            --token-file, clients must prove they know the secret (HMAC challenge-response;
+            the secret never crosses the wire).
+
+            Examples:
+              ibbench serve
+              ibbench serve --port 5301 --dev ib0 --max-clients 2
+              ibbench serve --once --token-file /etc/ibbench/token
+            """
     )
 
-    func run() throws {
-        throw NotBuiltYet(command: "ibbench serve")
+    @Option(help: "TCP port for control and data connections.")
+    var port: UInt16 = ServerOptions.defaultPort
+
+    @Option(help: "Local address to listen on (default: all).")
+    var bind: String?
+
+    @Option(help: "Bind to this network interface (SO_BINDTODEVICE), e.g. ib0.")
+    var dev: String?
+
+    @Flag(help: "Serve one test, then exit.")
+    var once = false
+
+    @Option(help: "Tests served at once; more clients get a busy answer.")
+    var maxClients = 4
+
+    @Option(help: "Shared secret clients must prove.")
+    var token: String?
+
+    @Option(help: "File whose first line is the shared secret.")
+    var tokenFile: String?
+
+    func validate() throws {
+        if maxClients < 1 { throw ValidationError("--max-clients must be at least 1") }
+        if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
+    }
+
+    func run() throws { try reportingErrors(serve) }
+
+    private func serve() throws {
+        let secret = try tokenFile.map { path throws(BenchError) in try TokenFile.read(path) } ?? token
+        var logger = Logger(label: "ibbench.serve")
+        logger.logLevel = .info
+        let server = try BenchServer(options: ServerOptions(port: port, bind: bind, device: dev, once: once,
+                                                            maxClients: maxClients, token: secret),
+                                     logger: logger)
+        server.serve()
     }
 }

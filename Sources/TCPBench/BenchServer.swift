@@ -1,0 +1,181 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BenchCore
+import Logging
+import Synchronization
+import SystemPackage
+
+/// `ibbench serve` settings.
+public struct ServerOptions: Sendable {
+    /// The one port for control and data connections.
+    public static let defaultPort: UInt16 = 5301
+
+    public var port: UInt16 = defaultPort
+    /// Local address to listen on (default: every address, IPv4 and IPv6 where available).
+    public var bind: String?
+    /// Netdev to bind the listener to (SO_BINDTODEVICE), e.g. an IPoIB interface.
+    public var device: String?
+    /// Serve one client's test, then return.
+    public var once = false
+    /// Tests running at once; a client beyond the limit is told the server is busy.
+    public var maxClients = 4
+    /// Shared secret clients must prove knowledge of (HMAC challenge-response).
+    public var token: String?
+
+    public init(port: UInt16 = defaultPort, bind: String? = nil, device: String? = nil, once: Bool = false,
+                maxClients: Int = 4, token: String? = nil) {
+        self.port = port
+        self.bind = bind
+        self.device = device
+        self.once = once
+        self.maxClients = maxClients
+        self.token = token
+    }
+}
+
+/// The benchmark server: one listening port; each connection gets a handler thread that reads
+/// its first frame (deadline 10 s) and becomes either a control session or a data connection
+/// of a running test. Every wait is bounded, so silent, vanishing or garbage-sending clients
+/// cost one thread for at most the deadline.
+public final class BenchServer: Sendable {
+    public let options: ServerOptions
+    public let port: UInt16
+    private let listenerFD: CInt
+    private let registry: TransportRegistry
+    private let tcp: TCPTransport
+    private let logger: Logger
+    private let stopped = Atomic<Bool>(false)
+    private let controlSessions = Atomic<Int>(0)
+    private let handlers = Atomic<Int>(0)
+    /// Connections still in their first-frame phase or serving; beyond this, new ones are closed.
+    private static let maxHandlers = 1024
+
+    /// Binds the port. `transports` adds test kinds (RDMA) beside TCP's.
+    public init(options: ServerOptions, transports: [any Transport] = [], logger: Logger = Logger(label: "ibbench.serve"))
+        throws(BenchError)
+    {
+        self.options = options
+        self.logger = logger
+        let tcp = TCPTransport()
+        self.tcp = tcp
+        self.registry = TransportRegistry([tcp] + transports)
+        let host = options.bind ?? "::"
+        var address: SocketAddress
+        do {
+            address = try SocketAddress.resolve(host, port: options.port, passive: true)
+        } catch {
+            throw BenchError(.usage, subject: "--bind \(host)", what: "not an address of this host", next: "give a local IP address")
+        }
+        let listener: Socket
+        do {
+            listener = try Socket.listen(on: address, device: options.device)
+        } catch let e where options.bind == nil && e == .addressFamilyNotSupported {
+            // No IPv6 on this host: fall back to every IPv4 address.
+            address = try SocketAddress.resolve("0.0.0.0", port: options.port, passive: true)
+            do { listener = try Socket.listen(on: address, device: options.device) } catch {
+                throw Self.listenError(error, address: address, options: options)
+            }
+        } catch {
+            throw Self.listenError(error, address: address, options: options)
+        }
+        do { port = try listener.localPort() } catch {
+            throw BenchError(.local, subject: "listener", what: "getsockname failed", errnoName: error.symbol, next: "report this")
+        }
+        listenerFD = listener.release()
+    }
+
+    private static func listenError(_ e: Errno, address: SocketAddress, options: ServerOptions) -> BenchError {
+        switch e {
+        case .addressInUse:
+            BenchError(.local, subject: "port \(options.port)", what: "already in use", errnoName: e.symbol,
+                       next: "stop the other server or pass --port")
+        case .permissionDenied, .notPermitted:
+            BenchError(.local, subject: "port \(options.port)", what: "not permitted", errnoName: e.symbol,
+                       next: options.device != nil ? "--dev needs CAP_NET_RAW; run as root" : "use a port above 1023 or run as root")
+        case .operationNotSupportedByDevice:
+            BenchError(.usage, subject: "--dev \(options.device ?? "")", what: "no such interface", errnoName: e.symbol,
+                       next: "name an interface from `ip link`")
+        default:
+            BenchError(.local, subject: "\(address)", what: "cannot listen", errnoName: e.symbol, next: "check --bind and --port")
+        }
+    }
+
+    deinit { close(listenerFD) }
+
+    /// Test kinds this server runs.
+    public var kinds: Set<String> { registry.kinds }
+
+    /// Accepts and serves until `stop()` (or, with `once`, until the first test ends).
+    public func serve() {
+        logger.info("listening", metadata: ["port": "\(port)", "kinds": "\(registry.kinds.sorted().joined(separator: ","))"])
+        let listener = Socket(adopting: dup(listenerFD))
+        while !stopped.load(ordering: .relaxed) {
+            guard let conn = try? listener.accept(until: .after(seconds: 0.2)) else { continue }
+            if handlers.load(ordering: .relaxed) >= Self.maxHandlers {
+                continue   // `conn` closes here: too many connections in flight
+            }
+            let fd = conn.release()
+            handlers.wrappingAdd(1, ordering: .relaxed)
+            do {
+                try BenchThread.detached(name: "ibb-conn") { [self] in
+                    handle(Socket(adopting: fd))
+                    handlers.wrappingSubtract(1, ordering: .relaxed)
+                }
+            } catch {
+                close(fd)
+                handlers.wrappingSubtract(1, ordering: .relaxed)
+                logger.warning("cannot start a connection thread", metadata: ["error": "\(error)"])
+            }
+        }
+        // Let handlers finish their current step (each is bounded by its own deadline).
+        let deadline = Deadline.after(seconds: 5)
+        while handlers.load(ordering: .relaxed) > 0 && !deadline.hasPassed { usleep(10_000) }
+    }
+
+    /// Makes `serve()` return within about 200 ms.
+    public func stop() { stopped.store(true, ordering: .relaxed) }
+
+    private func handle(_ socket: consuming Socket) {
+        var channel = ControlChannel(socket: socket)
+        switch channel.receive(until: .after(seconds: 10)) {
+        case .event(.message(.hello)):
+            runControl(&channel)
+        case .event(.message(.attach(let session, let stream))):
+            let leftover = channel.decoder.takeRemaining()
+            guard let test = tcp.test(for: session) else {
+                _ = channel.send(.error("unknown session; attach only to a test this server accepted"))
+                return
+            }
+            test.serve(channel.takeSocket(), stream: stream, leftover: leftover)
+        case .event(let e):
+            var machine = ControlServerMachine(nonce: [], token: nil, knownKinds: [])
+            let reply = machine.received(e).compactMap { a -> ControlMessage? in
+                if case .sendAndClose(let m) = a { return m } else { return nil }
+            }
+            for m in reply { _ = channel.send(m, until: .after(seconds: 2)) }
+        case .closed, .timedOut:
+            return
+        }
+    }
+
+    private func runControl(_ channel: inout ControlChannel) {
+        let current = controlSessions.wrappingAdd(1, ordering: .relaxed).newValue
+        defer {
+            controlSessions.wrappingSubtract(1, ordering: .relaxed)
+        }
+        if current > options.maxClients {
+            _ = channel.send(.busy("server busy: \(options.maxClients) test\(options.maxClients == 1 ? "" : "s") already running (--max-clients); retry in a few seconds"),
+                             until: .after(seconds: 2))
+            return
+        }
+        var session = ControlSession(registry: registry, token: options.token, logger: logger)
+        session.run(&channel)
+        if options.once { stop() }
+    }
+}
+
+extension ControlChannel {
+    /// Gives the socket to a data loop, ending the channel.
+    consuming func takeSocket() -> Socket { socket }
+}

@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BenchCore
+import SystemPackage
+
+/// Control frames over one socket, every read and write bounded by a deadline.
+struct ControlChannel: ~Copyable {
+    let socket: Socket
+    var decoder = ControlFrameDecoder()
+
+    init(socket: consuming Socket, decoder: ControlFrameDecoder = ControlFrameDecoder()) {
+        self.socket = socket
+        self.decoder = decoder
+    }
+
+    enum Received: Equatable {
+        case event(ControlFrameDecoder.Event)
+        /// The peer closed or reset the connection.
+        case closed
+        case timedOut
+    }
+
+    /// The next decoded event, EOF or timeout.
+    mutating func receive(until deadline: Deadline) -> Received {
+        while true {
+            if let e = decoder.next() { return .event(e) }
+            do {
+                guard let bytes = try socket.readSome(max: 16384, until: deadline) else { return .timedOut }
+                if bytes.isEmpty { return .closed }
+                decoder.feed(bytes)
+            } catch {
+                return .closed
+            }
+        }
+    }
+
+    /// Sends one message; false when the peer is gone or stalls past the deadline.
+    func send(_ message: ControlMessage, until deadline: Deadline = .after(seconds: 10)) -> Bool {
+        do {
+            try socket.writeAll(ControlFrame.encode(message), until: deadline)
+            return true
+        } catch {
+            return false
+        }
+    }
+}
+
+/// Random bytes (nonces, session cookies) from the kernel's CSPRNG. Kernel: /dev/urandom.
+func randomBytes(_ count: Int = 16) -> [UInt8] {
+    var out = [UInt8](repeating: 0, count: count)
+    let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
+    precondition(fd >= 0, "/dev/urandom unreadable: nonces would be guessable")
+    defer { close(fd) }
+    var filled = 0
+    while filled < count {
+        let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
+        if n > 0 { filled += n } else { precondition(errno == EINTR, "/dev/urandom read failed") }
+    }
+    return out
+}

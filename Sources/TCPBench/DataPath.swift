@@ -1,0 +1,136 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BenchCore
+import SystemPackage
+
+/// The client's data connections and the threads running over them. Owns the descriptors:
+/// they close when it ends, after the threads have been joined.
+final class DataPath: @unchecked Sendable {
+    let mode: TCPMode
+    let plan: TestPlan
+    let options: TCPTestOptions
+    private(set) var fds: [CInt] = []
+    private(set) var progress: [StreamProgress] = []
+    private var threads: [BenchThread<LoopResult>] = []
+    private(set) var startNanos: UInt64 = 0
+
+    init(mode: TCPMode, plan: TestPlan, options: TCPTestOptions) {
+        self.mode = mode
+        self.plan = plan
+        self.options = options
+    }
+
+    deinit { for fd in fds { close(fd) } }
+
+    /// Opens the data connections, each announcing itself with `attach`.
+    func open(to address: SocketAddress, session: [UInt8]) throws(BenchError) {
+        let n = mode.connections(streams: plan.streams)
+        for i in 0..<n {
+            let deadline = Deadline.after(seconds: 10)
+            do {
+                let s = try Socket.connect(to: address, options: options.socketOptions, until: deadline)
+                try s.setBlockingTimeouts(milliseconds: 250)
+                try s.writeAll(ControlFrame.encode(.attach(session: session, stream: i)), until: deadline)
+                fds.append(s.release())
+            } catch {
+                throw BenchError(.peer, subject: "\(address)", what: "data connection \(i + 1) of \(n) failed",
+                                 errnoName: error.symbol, next: Self.advice(error, options))
+            }
+        }
+    }
+
+    static func advice(_ e: Errno, _ o: TCPTestOptions) -> String {
+        switch e {
+        case .connectionRefused: "is `ibbench serve` running there, on port \(o.port)?"
+        case .timedOut: "check the route and firewalls for port \(o.port)"
+        case .permissionDenied, .notPermitted: o.device != nil ? "--dev needs CAP_NET_RAW; run as root" : "check firewall rules"
+        case .operationNotSupportedByDevice: "--dev names no interface here; see `ip link`"
+        case .invalidArgument: "check --mss, --window and --congestion values"
+        case .noSuchFileOrDirectory: "--congestion names an algorithm this kernel lacks; see net.ipv4.tcp_available_congestion_control"
+        default: "check the peer address and --bind/--dev"
+        }
+    }
+
+    /// Starts one thread per stream (crr: per stream of connections).
+    func start(address: SocketAddress, session: [UInt8]) throws(BenchError) {
+        let count = mode == .crr ? plan.streams : fds.count
+        progress = (0..<count).map { _ in StreamProgress() }
+        startNanos = monotonicNanos()
+        let hardStop = startNanos &+ UInt64(plan.timeLimit * 1e9)
+        let end = startNanos &+ UInt64((plan.duration + plan.omit) * 1e9)
+        for i in 0..<count {
+            let p = progress[i]
+            var limits = LoopLimits(omitNanos: UInt64(plan.omit * 1e9), hardStopNanos: hardStop)
+            let body: () -> LoopResult
+            let cpu = options.clientCPU
+            let plan = self.plan
+            switch mode {
+            case .rr:
+                limits.endNanos = end
+                let fd = fds[i]
+                body = {
+                    let req = makePayload(size: plan.request), resp = makePayload(size: plan.response)
+                    defer { req.deallocate(); resp.deallocate() }
+                    return requestResponseClientLoop(fd: fd, request: UnsafeRawBufferPointer(req), response: resp,
+                                                     limits: limits, progress: p)
+                }
+            case .crr:
+                limits.endNanos = end
+                let prefix = ControlFrame.encode(.attach(session: session, stream: i))
+                let sockOpts = options.socketOptions
+                body = {
+                    let buf = makePayload(size: prefix.count + plan.request)
+                    for (k, b) in prefix.enumerated() { buf[k] = b }
+                    let resp = makePayload(size: plan.response)
+                    defer { buf.deallocate(); resp.deallocate() }
+                    return connectRequestResponseClientLoop(address: address, options: sockOpts,
+                                                            prefixed: UnsafeRawBufferPointer(buf), response: resp,
+                                                            limits: limits, progress: p)
+                }
+            case .stream, .reverse, .bidir:
+                let fd = fds[i]
+                if mode.serverSends(index: i, streams: plan.streams) {
+                    body = {
+                        let buf = makePayload(size: max(plan.size, 256 * 1024))
+                        defer { buf.deallocate() }
+                        return receiveLoop(fd: fd, buffer: buf, limits: limits, progress: p)
+                    }
+                } else {
+                    if let bytes = plan.bytes { limits.byteLimit = bytes } else { limits.endNanos = end }
+                    let zeroCopy = options.zeroCopy
+                    body = {
+                        let buf = makePayload(size: plan.size)
+                        defer { buf.deallocate() }
+                        let file = zeroCopy ? makeZeroCopyFile(size: plan.size) : nil
+                        defer { if let file { close(file) } }
+                        return sendLoop(fd: fd, buffer: UnsafeRawBufferPointer(buf), sendfileFrom: file,
+                                        limits: limits, progress: p)
+                    }
+                }
+            }
+            do {
+                threads.append(try BenchThread(name: "ibb-\(mode.rawValue)-\(i)", cpu: cpu) {
+                    let r = body()
+                    p.done.store(true, ordering: .releasing)
+                    return r
+                })
+            } catch {
+                stop()
+                throw BenchError(.local, subject: "stream \(i)", what: "cannot start its thread",
+                                 next: "lower -P or raise the thread limit")
+            }
+        }
+    }
+
+    var allDone: Bool { progress.allSatisfy { $0.done.load(ordering: .acquiring) } }
+
+    func stop() { for p in progress { p.stop.store(true, ordering: .relaxed) } }
+
+    /// Waits for every thread (each ends within its loop's deadline) and returns their results.
+    func join() -> [LoopResult] {
+        let r = threads.map { $0.join() }
+        threads = []
+        return r
+    }
+}

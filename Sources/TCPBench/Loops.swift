@@ -1,0 +1,172 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BenchCore
+import Synchronization
+
+/// What one data thread shares with the control plane while it runs: live counters for
+/// `--interval` reports and a stop flag, all relaxed atomics (no locks in the loop).
+final class StreamProgress: Sendable {
+    let bytes = Atomic<UInt64>(0)
+    let transactions = Atomic<UInt64>(0)
+    let stop = Atomic<Bool>(false)
+    let done = Atomic<Bool>(false)
+}
+
+/// When a loop stops: at `endNanos` (0: no time limit), after `byteLimit` bytes (0: none), or at
+/// `hardStopNanos` whatever happens; measurement starts `omitNanos` after the first byte.
+struct LoopLimits: Sendable {
+    var endNanos: UInt64 = 0
+    var byteLimit: UInt64 = 0
+    var omitNanos: UInt64 = 0
+    var hardStopNanos: UInt64 = .max
+}
+
+/// One data thread's measurement.
+struct LoopResult: Sendable {
+    /// Bytes moved inside the measurement window.
+    var bytes: UInt64 = 0
+    var transactions: UInt64 = 0
+    /// Measurement window, `monotonicNanos()`.
+    var startNanos: UInt64 = 0
+    var endNanos: UInt64 = 0
+    /// First unexpected errno (0: ended cleanly; ECANCELED: told to stop).
+    var errno: Int32 = 0
+    var cpu = CPUTime()
+    var tcp = TCPStats()
+    var latency: LatencyHistogram?
+
+    var seconds: Double { endNanos > startNanos ? Double(endNanos - startNanos) / 1e9 : 0 }
+}
+
+/// Sends `buffer` (or, with `sendfileFrom`, the same bytes from a file with sendfile(2), which
+/// hands page references to the socket instead of copying) until the limits say stop, then
+/// half-closes. Runs on its own thread: no allocation, locks or logging inside the loop.
+func sendLoop(fd: CInt, buffer: UnsafeRawBufferPointer, sendfileFrom file: CInt?, limits: LoopLimits,
+              progress: StreamProgress) -> LoopResult {
+    var r = LoopResult()
+    let cpu0 = CPUTime.thread()
+    let size = buffer.count
+    var now = monotonicNanos()
+    r.startNanos = now
+    let omitEnd = limits.omitNanos > 0 ? now &+ limits.omitNanos : 0
+    var measuring = omitEnd == 0
+    var total: UInt64 = 0
+    while true {
+        if limits.endNanos != 0 && now >= limits.endNanos { break }
+        if now >= limits.hardStopNanos { break }
+        if !measuring && now >= omitEnd { measuring = true; r.startNanos = now; r.bytes = 0 }
+        if progress.stop.load(ordering: .relaxed) { r.errno = ECANCELED; break }
+        var want = size
+        if limits.byteLimit != 0 {
+            let left = limits.byteLimit &- total
+            if left == 0 { break }
+            if UInt64(want) > left { want = Int(left) }
+        }
+        let n: Int
+        if let file {
+            var offset = off_t(0)
+            n = sendfile(fd, file, &offset, want)
+        } else {
+            n = send(fd, buffer.baseAddress, want, CInt(MSG_NOSIGNAL))
+        }
+        now = monotonicNanos()
+        if n > 0 {
+            total &+= UInt64(n)
+            r.bytes &+= UInt64(n)
+            progress.bytes.wrappingAdd(UInt64(n), ordering: .relaxed)
+        } else if n < 0 {
+            let e = errno
+            if e == EINTR || e == EAGAIN { continue }   // EAGAIN: SO_SNDTIMEO tick, check the flags
+            r.errno = e
+            break
+        }
+    }
+    r.endNanos = monotonicNanos()
+    r.tcp = TCPStats.read(fd: fd)
+    shutdown(fd, CInt(SHUT_WR))
+    r.cpu = CPUTime.thread() - cpu0
+    return r
+}
+
+/// Receives into `buffer` until EOF, measuring from the first byte; stops early on the stop
+/// flag or at the hard stop. Same hot-loop rules as `sendLoop`.
+func receiveLoop(fd: CInt, buffer: UnsafeMutableRawBufferPointer, limits: LoopLimits,
+                 progress: StreamProgress) -> LoopResult {
+    var r = LoopResult()
+    let cpu0 = CPUTime.thread()
+    var first = true
+    var omitEnd: UInt64 = 0
+    var measuring = limits.omitNanos == 0
+    r.startNanos = monotonicNanos()
+    while true {
+        let n = recv(fd, buffer.baseAddress, buffer.count, 0)
+        let now = monotonicNanos()
+        if n > 0 {
+            if first {
+                first = false
+                r.startNanos = now
+                omitEnd = now &+ limits.omitNanos
+            }
+            if !measuring && now >= omitEnd { measuring = true; r.startNanos = now; r.bytes = 0 }
+            r.bytes &+= UInt64(n)
+            r.endNanos = now
+            progress.bytes.wrappingAdd(UInt64(n), ordering: .relaxed)
+        } else if n == 0 {
+            break
+        } else {
+            let e = errno
+            if e != EINTR && e != EAGAIN { r.errno = e; break }
+        }
+        if progress.stop.load(ordering: .relaxed) { r.errno = ECANCELED; break }
+        if now >= limits.hardStopNanos { r.errno = ETIMEDOUT; break }
+    }
+    if r.endNanos == 0 { r.endNanos = r.startNanos }
+    r.tcp = TCPStats.read(fd: fd)
+    r.cpu = CPUTime.thread() - cpu0
+    return r
+}
+
+/// Sends exactly `count` bytes from `buffer`; false on error or stop. Hot-loop safe.
+@inline(__always)
+func sendExactly(fd: CInt, _ buffer: UnsafeRawBufferPointer, count: Int, progress: StreamProgress,
+                 error: inout Int32) -> Bool {
+    var off = 0
+    while off < count {
+        let n = send(fd, buffer.baseAddress! + off, count - off, CInt(MSG_NOSIGNAL))
+        if n > 0 { off += n; continue }
+        let e = errno
+        if e == EINTR { continue }
+        if e == EAGAIN && !progress.stop.load(ordering: .relaxed) { continue }
+        error = e == EAGAIN ? ECANCELED : e
+        return false
+    }
+    return true
+}
+
+/// Receives exactly `count` bytes into `buffer`; 0 = got them, -1 = EOF before the first
+/// byte (a clean end), -2 = error or stop (`error` says which). Hot-loop safe.
+@inline(__always)
+func receiveExactly(fd: CInt, _ buffer: UnsafeMutableRawBufferPointer, count: Int,
+                    progress: StreamProgress, hardStop: UInt64, error: inout Int32) -> Int {
+    var off = 0
+    while off < count {
+        let n = recv(fd, buffer.baseAddress! + off, count - off, 0)
+        if n > 0 { off += n; continue }
+        if n == 0 {
+            if off == 0 { return -1 }
+            error = ECONNRESET
+            return -2
+        }
+        let e = errno
+        if e == EINTR { continue }
+        if e == EAGAIN {
+            if progress.stop.load(ordering: .relaxed) { error = ECANCELED; return -2 }
+            if monotonicNanos() >= hardStop { error = ETIMEDOUT; return -2 }
+            continue
+        }
+        error = e
+        return -2
+    }
+    return 0
+}

@@ -1,0 +1,111 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BenchCore
+
+/// The client side of `rr`: send a request, wait for the whole response, record the round
+/// trip in the thread's histogram; repeat until the end time. Buffers come preallocated.
+func requestResponseClientLoop(fd: CInt, request: UnsafeRawBufferPointer, response: UnsafeMutableRawBufferPointer,
+                               limits: LoopLimits, progress: StreamProgress) -> LoopResult {
+    var r = LoopResult()
+    var histogram = LatencyHistogram()
+    let cpu0 = CPUTime.thread()
+    var now = monotonicNanos()
+    r.startNanos = now
+    let omitEnd = now &+ limits.omitNanos
+    var measuring = limits.omitNanos == 0
+    var err: Int32 = 0
+    while now < limits.endNanos && now < limits.hardStopNanos {
+        if progress.stop.load(ordering: .relaxed) { r.errno = ECANCELED; break }
+        let t0 = now
+        guard sendExactly(fd: fd, request, count: request.count, progress: progress, error: &err) else {
+            r.errno = err; break
+        }
+        let got = receiveExactly(fd: fd, response, count: response.count, progress: progress,
+                                 hardStop: limits.hardStopNanos, error: &err)
+        if got != 0 { r.errno = got == -1 ? ECONNRESET : err; break }
+        now = monotonicNanos()
+        if !measuring && now >= omitEnd { measuring = true; r.startNanos = now; r.transactions = 0; histogram.reset() }
+        if measuring { histogram.record(nanos: now &- t0) }
+        r.transactions &+= 1
+        progress.transactions.wrappingAdd(1, ordering: .relaxed)
+    }
+    r.endNanos = monotonicNanos()
+    r.bytes = r.transactions &* UInt64(request.count + response.count)
+    r.tcp = TCPStats.read(fd: fd)
+    shutdown(fd, CInt(SHUT_WR))
+    r.cpu = CPUTime.thread() - cpu0
+    r.latency = histogram
+    return r
+}
+
+/// The server side of `rr`: read a whole request, answer with a response, until the client
+/// half-closes (a clean end), an error, the stop flag or the hard stop.
+func requestResponseServerLoop(fd: CInt, request: UnsafeMutableRawBufferPointer, response: UnsafeRawBufferPointer,
+                               limits: LoopLimits, progress: StreamProgress) -> LoopResult {
+    var r = LoopResult()
+    let cpu0 = CPUTime.thread()
+    r.startNanos = monotonicNanos()
+    var err: Int32 = 0
+    while true {
+        let got = receiveExactly(fd: fd, request, count: request.count, progress: progress,
+                                 hardStop: limits.hardStopNanos, error: &err)
+        if got == -1 { break }
+        if got == -2 { r.errno = err; break }
+        guard sendExactly(fd: fd, response, count: response.count, progress: progress, error: &err) else {
+            r.errno = err; break
+        }
+        r.transactions &+= 1
+    }
+    r.endNanos = monotonicNanos()
+    r.bytes = r.transactions &* UInt64(request.count + response.count)
+    r.tcp = TCPStats.read(fd: fd)
+    r.cpu = CPUTime.thread() - cpu0
+    return r
+}
+
+/// The client side of `crr`: for each transaction open a connection, send the attach frame and
+/// the request in one write, read the response, close. `prefixed` holds frame + request.
+func connectRequestResponseClientLoop(address: SocketAddress, options: SocketOptions, prefixed: UnsafeRawBufferPointer,
+                                      response: UnsafeMutableRawBufferPointer, limits: LoopLimits,
+                                      progress: StreamProgress) -> LoopResult {
+    var r = LoopResult()
+    var histogram = LatencyHistogram()
+    let cpu0 = CPUTime.thread()
+    var now = monotonicNanos()
+    r.startNanos = now
+    let omitEnd = now &+ limits.omitNanos
+    var measuring = limits.omitNanos == 0
+    var err: Int32 = 0
+    var tv = timeval(tv_sec: 0, tv_usec: 500_000)
+    while now < limits.endNanos && now < limits.hardStopNanos {
+        if progress.stop.load(ordering: .relaxed) { r.errno = ECANCELED; break }
+        let t0 = now
+        let fd = socket(address.family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
+        if fd < 0 { r.errno = errno; break }
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        if options.noDelay { var one: CInt = 1; setsockopt(fd, CInt(IPPROTO_TCP), TCP_NODELAY, &one, 4) }
+        var ok = address.withSockaddr { sa, len in connect(fd, sa, len) } == 0
+        if !ok { err = errno }
+        if ok { ok = sendExactly(fd: fd, prefixed, count: prefixed.count, progress: progress, error: &err) }
+        if ok {
+            let got = receiveExactly(fd: fd, response, count: response.count, progress: progress,
+                                     hardStop: limits.hardStopNanos, error: &err)
+            if got == -1 { err = ECONNRESET }
+            ok = got == 0
+        }
+        close(fd)
+        if !ok { r.errno = err; break }
+        now = monotonicNanos()
+        if !measuring && now >= omitEnd { measuring = true; r.startNanos = now; r.transactions = 0; histogram.reset() }
+        if measuring { histogram.record(nanos: now &- t0) }
+        r.transactions &+= 1
+        progress.transactions.wrappingAdd(1, ordering: .relaxed)
+    }
+    r.endNanos = monotonicNanos()
+    r.bytes = r.transactions &* UInt64(prefixed.count + response.count)
+    r.cpu = CPUTime.thread() - cpu0
+    r.latency = histogram
+    return r
+}

@@ -1,0 +1,138 @@
+import BenchCore
+import Logging
+
+/// One `ibbench tcp` invocation: a test, or a sweep of message sizes, each repeated, against a
+/// peer or an in-process loopback server; results go to the reporter as they happen.
+public struct TCPRunRequest: Sendable {
+    public var test: TCPTestOptions
+    /// Message sizes (powers of two from lower to upper) instead of one size.
+    public var sweep: ClosedRange<Int>?
+    public var repeatCount = 1
+    public var thresholds = Thresholds()
+    /// Start a server on 127.0.0.1 in this process and test against it.
+    public var loopback = false
+
+    public init(test: TCPTestOptions) { self.test = test }
+
+    /// Default sweep: 1 KiB…4 MiB writes for bulk modes, 1 B…64 KiB messages for rr/crr.
+    public static func defaultSweep(for mode: TCPMode) -> ClosedRange<Int> {
+        mode == .rr || mode == .crr ? 1...65536 : 1024...(4 << 20)
+    }
+}
+
+/// How a run ended, for the exit status.
+public enum TCPRunVerdict: Sendable, Equatable {
+    /// Every test succeeded.
+    case passed
+    /// A result missed a threshold (`--expect-*`).
+    case thresholdMissed
+    /// A test broke (peer lost, refused, busy); partial results were reported.
+    case error(String)
+}
+
+public enum TCPBenchmark {
+    /// Runs `request`, reporting every result; throws only for bad input found before any test.
+    public static func run(_ request: TCPRunRequest, reporter: any Reporter,
+                           logger: Logger = Logger(label: "ibbench.tcp")) throws(BenchError) -> TCPRunVerdict {
+        var req = request
+        var server: BenchServer?
+        var serverThread: BenchThread<Void>?
+        if req.loopback {
+            var quiet = logger
+            quiet.logLevel = .warning   // the in-process server's chatter is not the user's business
+            let s = try BenchServer(options: ServerOptions(port: 0, bind: "127.0.0.1", maxClients: 1, token: req.test.token),
+                                    logger: quiet)
+            req.test.peer = "127.0.0.1"
+            req.test.port = s.port
+            server = s
+            do { serverThread = try BenchThread(name: "ibb-server") { s.serve() } } catch {
+                throw BenchError(.local, subject: "loopback server", what: "cannot start its thread", next: "check the thread limit")
+            }
+        }
+        defer {
+            server?.stop()
+            serverThread?.join()
+        }
+        let mode = req.test.mode
+        let base = "ibbench.tcp.\(mode.rawValue)"
+        var sizes: [Int?] = [nil]
+        if let sweep = req.sweep {
+            sizes = []
+            var s = 1
+            while s < sweep.lowerBound { s <<= 1 }
+            while s <= sweep.upperBound { sizes.append(s); s <<= 1 }
+        }
+        var verdict = TCPRunVerdict.passed
+        for size in sizes {
+            let id = size.map { "\(base).\($0)" } ?? base
+            let v = runRepeated(req, testID: id, size: size, reporter: reporter)
+            switch (verdict, v) {
+            case (.error, _): break
+            case (_, .error): verdict = v
+            case (.passed, .thresholdMissed): verdict = v
+            default: break
+            }
+            if case .error = v, size != nil, isUnreachable(v) { break }
+        }
+        return verdict
+    }
+
+    private static func isUnreachable(_ v: TCPRunVerdict) -> Bool {
+        if case .error(let text) = v { return text.contains("cannot connect") }
+        return false
+    }
+
+    private static func runRepeated(_ req: TCPRunRequest, testID: String, size: Int?, reporter: any Reporter) -> TCPRunVerdict {
+        let o = req.test
+        let client = TCPClient(options: o, reporter: reporter)
+        let writeSize = (o.mode == .rr || o.mode == .crr) ? o.size : (size ?? o.size)
+        let request = (o.mode == .rr || o.mode == .crr) ? (size ?? o.request) : o.request
+        let response = (o.mode == .rr || o.mode == .crr) ? (size ?? o.response) : o.response
+        var totals: [BenchResult] = []
+        for k in 0..<max(1, req.repeatCount) {
+            let id = req.repeatCount > 1 ? "\(testID).run\(k + 1)" : testID
+            let run = client.run(testID: id, size: writeSize, request: request, response: response)
+            if let error = run.error {
+                reporter.finished(BenchResult(test: id, tool: "ibbench", transport: .tcp, status: .error,
+                                              reason: error.description, started: wallClockSeconds()), route: nil)
+                return .error(error.description)
+            }
+            for (r, route) in run.results.dropLast() { reporter.finished(r, route: route) }
+            guard let total = run.results.last?.0 else { continue }
+            let judged = req.repeatCount > 1 ? total : req.thresholds.apply(to: total)
+            reporter.finished(judged, route: nil)
+            if judged.status == .error { return .error(judged.reason ?? "\(id) failed") }
+            totals.append(judged)
+            if req.repeatCount == 1 { return judged.status == .success ? .passed : .thresholdMissed }
+        }
+        let summary = req.thresholds.apply(to: summarize(totals, testID: testID))
+        reporter.finished(summary, route: nil)
+        return summary.status == .success ? .passed : .thresholdMissed
+    }
+
+    /// The mean of every metric over the repetitions, plus stddev and the 95 % confidence
+    /// interval of the headline metric (throughput or transactions/s).
+    static func summarize(_ runs: [BenchResult], testID: String) -> BenchResult {
+        guard let first = runs.first else {
+            return BenchResult(test: testID, tool: "ibbench", transport: .tcp, status: .error, reason: "no run completed")
+        }
+        var r = BenchResult(test: testID, tool: "ibbench", transport: .tcp, parameters: first.parameters,
+                            started: first.started)
+        r.parameters["repeat"] = String(runs.count)
+        for m in first.metrics {
+            let values = runs.compactMap { $0.metric(m.name)?.value }
+            guard values.count == runs.count, let s = Summary(values) else { continue }
+            r.metrics.append(Metric(m.name, s.mean, m.unit))
+            if m.name == "throughput" || m.name == "transactions_per_second" {
+                r.metrics.append(Metric("\(m.name)_stddev", s.stddev, m.unit))
+                r.metrics.append(Metric("\(m.name)_ci95_low", s.mean - s.confidenceHalfWidth, m.unit))
+                r.metrics.append(Metric("\(m.name)_ci95_high", s.mean + s.confidenceHalfWidth, m.unit))
+                r.metrics.append(Metric("\(m.name)_min", s.min, m.unit))
+                r.metrics.append(Metric("\(m.name)_max", s.max, m.unit))
+            }
+        }
+        r.metrics.append(Metric("repeats", Double(runs.count), .count))
+        r.duration = runs.compactMap(\.duration).reduce(0, +)
+        return r
+    }
+}

@@ -1,0 +1,170 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BenchCore
+import SystemPackage
+
+/// The server side of one TCP test: data connections attach to it by session cookie; each runs
+/// its loop on the thread that accepted it, and reports back through the gate.
+final class TCPServerTest: ServerTest, @unchecked Sendable {
+    let plan: TestPlan
+    let mode: TCPMode
+    let session: [UInt8]
+    var connectInfo: [String: String] { [:] }
+    private let options: SocketOptions
+    private let expected: Int
+    private let progress: [StreamProgress]
+    private let onEnd: @Sendable ([UInt8]) -> Void
+
+    private struct State {
+        var attached = Set<Int>()
+        var started = false
+        var aborted = false
+        var results: [Int: LoopResult] = [:]
+        var running = 0
+    }
+    private let state = Gate(State())
+
+    init(plan: TestPlan, mode: TCPMode, session: [UInt8], onEnd: @escaping @Sendable ([UInt8]) -> Void) {
+        self.plan = plan
+        self.mode = mode
+        self.session = session
+        self.options = SocketOptions(plan: plan.options)
+        self.expected = mode.connections(streams: plan.streams)
+        self.progress = (0..<max(plan.streams, expected)).map { _ in StreamProgress() }
+        self.onEnd = onEnd
+    }
+
+    func waitForDataPath(until deadline: Deadline) -> Bool {
+        state.wait(until: deadline) { $0.attached.count >= self.expected || $0.aborted } && !state.read { $0.aborted }
+    }
+
+    func start() { state.update { $0.started = true } }
+
+    func abort() {
+        for p in progress { p.stop.store(true, ordering: .relaxed) }
+        let first = state.update { s -> Bool in defer { s.aborted = true }; return !s.aborted }
+        if first { onEnd(session) }
+    }
+
+    func results(until deadline: Deadline) -> [BenchResult] {
+        var done = state.wait(until: deadline) { $0.running == 0 && $0.results.count >= $0.attached.count }
+        if !done {
+            // Stragglers: stop them and give them a moment to report what they have.
+            for p in progress { p.stop.store(true, ordering: .relaxed) }
+            done = state.wait(until: .after(seconds: 2)) { $0.running == 0 }
+        }
+        let (results, attached) = state.read { ($0.results, $0.attached) }
+        var out: [BenchResult] = []
+        let streams = mode == .crr ? Array(0..<plan.streams) : attached.sorted()
+        for i in streams {
+            out.append(serverHalf(stream: i, result: results[i]))
+        }
+        abort()
+        return out
+    }
+
+    private func serverHalf(stream i: Int, result: LoopResult?) -> BenchResult {
+        var r = BenchResult(test: "server.\(mode.kind)", tool: "ibbench", transport: .tcp,
+                            parameters: ["stream": String(i), "side": "server"])
+        if mode == .crr {
+            let n = progress[i].transactions.load(ordering: .relaxed)
+            r.metrics = [Metric("transactions", Double(n), .count)]
+            return r
+        }
+        guard let result else {
+            r.status = .error
+            r.reason = "stream \(i) did not report"
+            return r
+        }
+        r.parameters["direction"] = mode.serverSends(index: i, streams: plan.streams) ? "send" : "receive"
+        r.duration = result.seconds
+        r.metrics = [
+            Metric("bytes", Double(result.bytes), .bytes),
+            Metric("duration", result.seconds, .seconds),
+            Metric("transactions", Double(result.transactions), .count),
+            Metric("cpu_user", Double(result.cpu.userNanos) / 1e9, .seconds),
+            Metric("cpu_system", Double(result.cpu.systemNanos) / 1e9, .seconds),
+            Metric("retransmits", Double(result.tcp.retransmits), .count),
+            Metric("rtt", Double(result.tcp.rttMicros) * 1000, .nanoseconds),
+        ]
+        if result.errno != 0 {
+            r.status = .error
+            r.reason = "stream \(i): \(Errno(rawValue: result.errno).symbol)"
+        }
+        return r
+    }
+
+    /// Runs data connection `stream` on the calling (handler) thread until its loop ends.
+    func serve(_ socket: consuming Socket, stream: Int, leftover: [UInt8]) {
+        if mode == .crr {
+            answerConnectRequest(socket, stream: stream, leftover: leftover)
+            return
+        }
+        let accepted = state.update { s -> Bool in
+            guard !s.aborted, stream >= 0, stream < expected, !s.attached.contains(stream) else { return false }
+            s.attached.insert(stream)
+            s.running += 1
+            return true
+        }
+        guard accepted else { return }
+        defer { state.update { $0.running -= 1 } }
+        do {
+            try options.applyAccepted(to: socket)
+            try socket.setBlockingTimeouts(milliseconds: 250)
+        } catch {
+            state.update { $0.results[stream] = LoopResult(errno: error.rawValue) }
+            return
+        }
+        guard state.wait(until: .after(seconds: 15), for: { $0.started || $0.aborted }),
+              !state.read({ $0.aborted }) else { return }
+        if let cpu = plan.serverCPU { pinCurrentThread(to: cpu) }
+        let r = runLoop(fd: socket.fd, stream: stream, leftover: leftover)
+        state.update { $0.results[stream] = r }
+    }
+
+    private func runLoop(fd: CInt, stream: Int, leftover: [UInt8]) -> LoopResult {
+        let now = monotonicNanos()
+        var limits = LoopLimits(omitNanos: UInt64(plan.omit * 1e9),
+                                hardStopNanos: now &+ UInt64(plan.timeLimit * 1e9))
+        let p = progress[stream]
+        switch mode {
+        case .rr:
+            let req = makePayload(size: plan.request), resp = makePayload(size: plan.response)
+            defer { req.deallocate(); resp.deallocate() }
+            return requestResponseServerLoop(fd: fd, request: req, response: UnsafeRawBufferPointer(resp),
+                                             limits: limits, progress: p)
+        case .stream, .reverse, .bidir:
+            if mode.serverSends(index: stream, streams: plan.streams) {
+                if let bytes = plan.bytes { limits.byteLimit = bytes } else {
+                    limits.endNanos = now &+ UInt64((plan.duration + plan.omit) * 1e9)
+                }
+                let buf = makePayload(size: plan.size)
+                defer { buf.deallocate() }
+                let file = plan.options["zerocopy"] == "1" ? makeZeroCopyFile(size: plan.size) : nil
+                defer { if let file { close(file) } }
+                return sendLoop(fd: fd, buffer: UnsafeRawBufferPointer(buf), sendfileFrom: file, limits: limits, progress: p)
+            }
+            let buf = makePayload(size: max(plan.size, 256 * 1024))
+            defer { buf.deallocate() }
+            return receiveLoop(fd: fd, buffer: buf, limits: limits, progress: p)
+        case .crr:
+            return LoopResult()
+        }
+    }
+
+    /// One crr transaction: the request (part may have come with the attach frame), the
+    /// response, close. The server closes first, so TIME_WAIT stays on this side.
+    private func answerConnectRequest(_ socket: consuming Socket, stream: Int, leftover: [UInt8]) {
+        guard stream >= 0, stream < progress.count, !state.read({ $0.aborted }) else { return }
+        var have = leftover.count
+        let deadline = Deadline.after(seconds: 5)
+        while have < plan.request {
+            guard let more = try? socket.readSome(max: plan.request - have, until: deadline), !more.isEmpty else { return }
+            have += more.count
+        }
+        let response = [UInt8](repeating: 0x5a, count: plan.response)
+        guard (try? socket.writeAll(response, until: deadline)) != nil else { return }
+        progress[stream].transactions.wrappingAdd(1, ordering: .relaxed)
+    }
+}

@@ -1,0 +1,51 @@
+import BenchCore
+
+/// Everything `ibbench tcp` can be told about one test.
+public struct TCPTestOptions: Sendable, Equatable {
+    /// Write size of stream tests when none is given. Larger than iperf3's 128 KiB: on fast
+    /// links (IPoIB connected mode, loopback) each syscall then moves more data.
+    public static let defaultSize = 256 * 1024
+
+    public var peer: String
+    public var port: UInt16 = ServerOptions.defaultPort
+    public var mode: TCPMode = .stream
+    public var streams = 1
+    public var duration: Double = 10
+    public var bytes: UInt64?
+    public var size = TCPTestOptions.defaultSize
+    public var request = 1
+    public var response = 1
+    public var window: Int?
+    /// nil: on for rr/crr (Nagle can only delay a lone request), off for bulk.
+    public var noDelay: Bool?
+    public var mss: Int?
+    public var congestion: String?
+    /// Send with sendfile(2) from a tmpfs file instead of send(2) from a buffer.
+    public var zeroCopy = false
+    public var clientCPU: Int?
+    public var serverCPU: Int?
+    public var interval: Double?
+    public var omit: Double = 0
+    public var device: String?
+    public var bind: String?
+    public var token: String?
+
+    public init(peer: String) { self.peer = peer }
+
+    var socketOptions: SocketOptions {
+        SocketOptions(window: window, noDelay: noDelay ?? (mode == .rr || mode == .crr), mss: mss,
+                      congestion: congestion, device: device, bindAddress: bind)
+    }
+
+    /// The longest either end lets the test run, grace included.
+    var timeLimit: Double { (bytes == nil || mode == .rr || mode == .crr ? duration + omit : 3600) + 10 }
+
+    func plan(size: Int, request: Int, response: Int) -> TestPlan {
+        var opts = socketOptions.planOptions
+        if zeroCopy { opts["zerocopy"] = "1" }
+        return TestPlan(kind: mode.kind, streams: streams, duration: duration,
+                        bytes: mode == .rr || mode == .crr ? nil : bytes, size: size,
+                        request: request, response: response, omit: omit, timeLimit: timeLimit,
+                        serverCPU: serverCPU, options: opts)
+    }
+}

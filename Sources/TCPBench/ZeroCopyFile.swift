@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An unlinked file in memory (tmpfs) holding `size` bytes of payload, for `--zerocopy`:
+/// sendfile(2) from it passes page references to the socket instead of copying the buffer.
+/// nil when no tmpfs file can be made. The caller closes the descriptor.
+func makeZeroCopyFile(size: Int) -> CInt? {
+    let oTmpfile: CInt = 0o20_200_000   // O_TMPFILE (GNU; not imported), includes O_DIRECTORY
+    for dir in ["/dev/shm", "/tmp"] {
+        let fd = open(dir, oTmpfile | O_RDWR | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { continue }
+        var chunk = [UInt8](repeating: 0, count: min(size, 1 << 20))
+        for i in chunk.indices { chunk[i] = UInt8(truncatingIfNeeded: i &* 31 &+ 7) }
+        var written = 0
+        while written < size {
+            let n = chunk.withUnsafeBytes { write(fd, $0.baseAddress, min($0.count, size - written)) }
+            if n <= 0 { break }
+            written += n
+        }
+        if written == size { return fd }
+        close(fd)
+    }
+    return nil
+}
+
+/// A page-aligned buffer of `size` bytes filled with a non-zero pattern (so nothing can
+/// shortcut zero pages). Lives for the thread that uses it; deallocate after.
+func makePayload(size: Int) -> UnsafeMutableRawBufferPointer {
+    let b = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, size), alignment: 4096)
+    for i in 0..<b.count { b[i] = UInt8(truncatingIfNeeded: i &* 31 &+ 7) }
+    return b
+}
