@@ -1,6 +1,7 @@
 /// Where each field of one complete, checked packet lies, as offsets into the
 /// packet's bytes. Parsing validates everything (CRC, bounds, UTF-8) and copies
 /// nothing; `PacketView` turns a layout into values on demand.
+@usableFromInline
 struct PacketLayout: Sendable {
     /// A byte range inside the packet.
     struct Span: Sendable {

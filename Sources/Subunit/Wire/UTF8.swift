@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// UTF-8 facts the decoder needs: where a packet may start inside text, and
 /// whether a string field is acceptable.
 enum UTF8Check {
@@ -75,8 +81,7 @@ enum UTF8Check {
     }
 
     private static func memchrZero(_ p: UnsafeRawPointer, _ n: Int) -> Bool {
-        for k in 0..<n where p.load(fromByteOffset: k, as: UInt8.self) == 0 { return true }
-        return false
+        n > 0 && memchr(p, 0, n) != nil
     }
 }
 
