@@ -19,7 +19,7 @@ func benchmarkPackets() -> [Packet] {
     packets.reserveCapacity(2 * testCount)
     let tags = ["ibbench", "tcp"]
     for i in 0..<testCount {
-        let id = "ibbench.tcp.stream.\(65536 << (i % 4)).r\(i)"
+        let id = "ibbench.tcp.stream.\(65536 << (i % 4))"  // a size sweep, repeated
         let start = Timestamp(seconds: 1_700_000_000 + UInt32(i / 100), nanoseconds: UInt32(i % 100) * 10_000_000)
         let end = Timestamp(seconds: start.seconds + 1, nanoseconds: start.nanoseconds)
         let json = #"{"throughput":\#(9_000_000_000 + i),"rtt":\#(12_000 + i % 997)}"#
