@@ -45,7 +45,7 @@ struct InteropTests {
     }
 
     @Test func subunit2junitxmlReadsIt() throws {
-        let out = try PythonTools.run(PythonTools.find("subunit2junitxml")!, ["--no-passthrough"], input: try Self.sampleStream())
+        let out = try PythonTools.run(try #require(PythonTools.find("subunit2junitxml"), PythonTools.reason), ["--no-passthrough"], input: try Self.sampleStream())
         let xml = out.text
         #expect(out.status == 1, "a failing test makes it exit 1: \(out.stderr)")
         #expect(xml.contains(#"tests="6""#))
@@ -58,7 +58,7 @@ struct InteropTests {
     }
 
     @Test func subunitStatsCountsIt() throws {
-        let out = try PythonTools.run(PythonTools.find("subunit-stats")!, [], input: try Self.sampleStream())
+        let out = try PythonTools.run(try #require(PythonTools.find("subunit-stats"), PythonTools.reason), [], input: try Self.sampleStream())
         #expect(out.status == 1)
         #expect(out.text.contains("Total tests:       6"))
         #expect(out.text.contains("Passed tests:      4"), "success ×2, xfail and uxsuccess count as passed there")
@@ -73,7 +73,7 @@ struct InteropTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-stestr-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let stestr = PythonTools.find("stestr")!
+        let stestr = try #require(PythonTools.find("stestr"), PythonTools.reason)
         #expect(try PythonTools.run(stestr, ["init"], directory: dir).status == 0)
         let load = try PythonTools.run(stestr, ["load"], input: try Self.sampleStream(), directory: dir)
         #expect(load.status == 0, "\(load.stderr)")
@@ -189,7 +189,7 @@ struct InteropTests {
             paths.append(u.path)
         }
         let script = Vectors.directory.deletingLastPathComponent().appendingPathComponent("pydecode.py").path
-        let out = try PythonTools.run(PythonTools.python!, [script] + paths)
+        let out = try PythonTools.run(try #require(PythonTools.python, PythonTools.reason), [script] + paths)
         #expect(out.status == 0, "\(out.stderr)")
         let json = try JSONSerialization.jsonObject(with: out.stdout) as! [String: Any]
         return paths.map { path in
