@@ -175,6 +175,13 @@ enum ReportStreams {
         #expect(run.stderr == "/nonexistent/run.subunit: cannot open (No such file or directory); check the path\n")
     }
 
+    @Test func directoryIsRefusedBeforeAnyOutput() throws {
+        let run = try runReport([FileManager.default.temporaryDirectory.path])
+        #expect(run.status == 2)
+        #expect(run.stdout.isEmpty)
+        #expect(run.stderr.hasSuffix(": is a directory; give a subunit file\n"))
+    }
+
     @Test func subunitOutputIsTheMergedStream() throws {
         let a = try ReportStreams.file(ReportStreams.passing)
         defer { try? FileManager.default.removeItem(atPath: a) }

@@ -1,5 +1,8 @@
 import Subunit
 import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `ibbench report`: reads subunit v2 streams (ibkit's, stestr's, any tool's)
 /// and prints one row per test. Several inputs are merged, each keeping its
@@ -43,6 +46,11 @@ public enum StreamReport {
             if path == "-" {
                 descriptors.append(.standardInput)
                 continue
+            }
+            var info = stat()
+            if stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+                diagnostics.write("\(path): is a directory; give a subunit file\n")
+                return .damaged
             }
             do {
                 descriptors.append(try FileDescriptor.open(path, .readOnly))
