@@ -87,6 +87,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The decode/encode benchmark run by scripts/bench-subunit (not a test).
+        .executableTarget(name: "subunit-bench", dependencies: ["Subunit"]),
         .testTarget(name: "SubunitTests", dependencies: ["Subunit"], resources: [.copy("Fixtures")]),
         // The sysfs fixture trees hold kernfs-style symlinks that form cycles
         // (devices/X/subsystem -> bus/pci, bus/pci/devices/X -> devices/X); SwiftPM
