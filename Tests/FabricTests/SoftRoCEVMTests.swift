@@ -67,4 +67,11 @@ struct SoftRoCEVMTests {
         #expect(json.output.contains("\"ipoib\": []"))
         #expect(subnetManagerCheck().ending == .done)
     }
+
+    @Test func verbsAgreeWithSysfs() {
+        let check = VerbsCrossCheck(comparing: FabricSnapshot.read())
+        #expect(check.checked)
+        #expect(check.differences == [])
+        #expect(statusReport(json: true).output.contains("\"checked\": true"))
+    }
 }

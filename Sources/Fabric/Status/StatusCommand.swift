@@ -39,7 +39,12 @@ public func statusReport(root: FilePath = "/", filter: String? = nil, json: Bool
             return CommandOutcome(output: "", diagnostics: diagnostics, ending: .error)
         }
     }
-    let output = json ? view.statusJSON(opensm: opensm).rendered() + "\n"
+    // Verbs describe the live host only; a captured tree is not compared.
+    let verbs = root == "/" ? VerbsCrossCheck(comparing: snapshot) : nil
+    var output = json ? view.statusJSON(opensm: opensm, verbs: verbs).rendered() + "\n"
                       : snapshot.statusTable(ports: ports, interfaces: shown, opensm: opensm)
+    if !json, let verbs {
+        output += verbs.differences.map { "verbs disagree: \($0)\n" }.joined()
+    }
     return CommandOutcome(output: output, diagnostics: diagnostics, ending: .done)
 }

@@ -2,7 +2,7 @@
 /// in the README). Keys are never renamed or removed within a schema
 /// version; absent values are `null`.
 extension FabricSnapshot {
-    public func statusJSON(opensm: [Int]) -> JSONValue {
+    public func statusJSON(opensm: [Int], verbs: VerbsCrossCheck? = nil) -> JSONValue {
         .object([
             ("schema", .string("ibkit.status/1")),
             ("sysfs_root", .string(root.string)),
@@ -10,6 +10,13 @@ extension FabricSnapshot {
             ("hcas", .array(hcas.map { hcaJSON($0) })),
             ("ipoib", .array(interfaces.map { interfaceJSON($0) })),
             ("opensm_pids", .array(opensm.map(JSONValue.int))),
+            ("verbs", verbs.map { check in
+                .object([
+                    ("checked", .bool(check.checked)),
+                    ("reason", .optional(check.reason)),
+                    ("differences", .array(check.differences.map(JSONValue.string))),
+                ])
+            } ?? .null),
             ("problems", .array(problems.map { .string($0.description) })),
         ])
     }
