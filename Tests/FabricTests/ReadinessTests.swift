@@ -1,4 +1,4 @@
-import Fabric
+@testable import Fabric
 import Testing
 
 /// The readiness verdict per interface and the SM verdict per port, for
@@ -57,5 +57,41 @@ import Testing
                         physicalStateText: NumberedText(code: 2, words: "Polling"),
                         lid: 38, smLID: 13, linkLayer: .infiniband)
         #expect(PortSubnetManager(judging: port).presence == .linkDown)
+    }
+}
+
+/// The SMInfo packet: request layout and response parsing, no device needed.
+@Suite struct SMInfoMADTests {
+    func response(status: UInt16 = 0, method: UInt8 = 0x81) -> [UInt8] {
+        var mad = [UInt8](repeating: 0, count: 256)
+        mad[0] = 1; mad[1] = 0x01; mad[2] = 1; mad[3] = method
+        mad[4] = UInt8(status >> 8); mad[5] = UInt8(status & 0xff)
+        mad[16] = 0x00; mad[17] = 0x20
+        let guid: [UInt8] = [0x00, 0x02, 0xc9, 0x03, 0x00, 0x31, 0xfd, 0xc1]
+        for (i, b) in guid.enumerated() { mad[64 + i] = b }
+        mad[64 + 16] = 0; mad[64 + 17] = 0; mad[64 + 18] = 0x01; mad[64 + 19] = 0x2c   // activity 300
+        mad[64 + 20] = 0x73                                                              // priority 7, MASTER
+        return mad
+    }
+
+    @Test func parsesAGetResponse() throws {
+        let info = try SMInfoMAD.parse(response()).get()
+        #expect(info.guid.hexString == "0x0002c9030031fdc1")
+        #expect(info.activityCount == 300)
+        #expect(info.priority == 7)
+        #expect(info.state == .master)
+    }
+
+    @Test func refusesBadAnswers() {
+        #expect(SMInfoMAD.parse(response(status: 0x001c)) == .failure(.status(0x1c)))
+        #expect(SMInfoMAD.parse(response(method: 0x01)) == .failure(.notAResponse))
+        #expect(SMInfoMAD.parse([1, 2, 3]) == .failure(.short))
+    }
+
+    @Test func requestIsAnSMInfoGet() {
+        let mad = SMInfoMAD.request(transactionID: 0x0102_0304)
+        #expect(mad.count == 256)
+        #expect(Array(mad[0..<4]) == [1, 0x01, 1, 0x01])
+        #expect(Array(mad[12..<18]) == [1, 2, 3, 4, 0x00, 0x20])
     }
 }

@@ -25,6 +25,7 @@ func subnetManagerCheckOnce(root: FilePath, json: Bool) -> CommandOutcome {
     let opensm = opensmProcesses(root: root)
     var diagnostics = snapshot.problems.map(\.description)
     let verdicts = snapshot.ports.map(PortSubnetManager.init(judging:))
+    let smInfo = snapshot.ports.map { $0.isInfiniBand ? SMInfoQuery.forPort($0, in: snapshot) : nil }
     let ibVerdicts = verdicts.filter { $0.presence != .notNeeded }
     let ok = ibVerdicts.allSatisfy { $0.presence == .serving }
     let ending: CommandOutcome.Ending = snapshot.stack != .devices ? .error : (ok ? .done : .checkFailed)
@@ -38,7 +39,7 @@ func subnetManagerCheckOnce(root: FilePath, json: Bool) -> CommandOutcome {
             ("rdma_stack", .string(snapshot.stack.rawValue)),
             ("ok", .bool(snapshot.stack == .devices && ok)),
             ("opensm_pids", .array(opensm.map(JSONValue.int))),
-            ("ports", .array(verdicts.map { v in
+            ("ports", .array(zip(verdicts, smInfo).map { v, info in
                 .object([
                     ("hca", .string(v.port.device)),
                     ("port", .int(v.port.port)),
@@ -47,14 +48,16 @@ func subnetManagerCheckOnce(root: FilePath, json: Bool) -> CommandOutcome {
                     ("local", .bool(v.isLocal)),
                     ("reason", .string(v.reason)),
                     ("fix", .optional(v.fix)),
+                    ("sminfo", info?.json ?? .null),
                 ])
             })),
         ]).rendered() + "\n"
     } else if snapshot.stack != .devices {
         output = ""
     } else {
-        var lines = verdicts.map { v in
+        var lines = zip(verdicts, smInfo).map { v, info in
             (v.presence == .serving || v.presence == .notNeeded ? "ok: " : "no: ") + v.reason + (v.fix.map { "; \($0)" } ?? "")
+                + (snapshot.root == "/" && v.presence == .serving ? " (\(info?.line ?? ""))" : "")
         }
         if ibVerdicts.isEmpty { lines.append("no InfiniBand ports: nothing needs a subnet manager") }
         if !opensm.isEmpty {

@@ -73,6 +73,7 @@ extension FabricSnapshot {
                 ("local", .bool(sm.isLocal)),
                 ("reason", .string(sm.reason)),
                 ("fix", .optional(sm.fix)),
+                ("sminfo", port.isInfiniBand ? SMInfoQuery.forPort(port, in: self).json : .null),
             ])),
         ])
     }
