@@ -74,6 +74,12 @@ let discoveryScenarios: [Scenario] = [
     Scenario(name: "k", stack: .devices,
              ports: [.init(address: "mlx4_0:1", state: .active, phys: .linkUp, layer: .infiniband, lid: 0x3a4, smLID: 1, isSM: false, rate: "56 Gb/sec (4X FDR)")],
              netdevs: [.init(name: "ib0", port: "mlx4_0:1", by: .devID, mode: .connected, mtu: 2044, cm: true, carrier: true)]),
+    // ib1 is port 1 of the second function's device, not port 2 of mlx5_0.
+    Scenario(name: "l", stack: .devices,
+             ports: [.init(address: "mlx5_0:1", state: .active, phys: .linkUp, layer: .infiniband, lid: 0xd, smLID: 1, isSM: false, rate: "100 Gb/sec (4X EDR)"),
+                     .init(address: "mlx5_1:1", state: .active, phys: .linkUp, layer: .infiniband, lid: 0xe, smLID: 1, isSM: false, rate: "100 Gb/sec (4X EDR)")],
+             netdevs: [.init(name: "ib0", port: "mlx5_0:1", by: .devPort, mode: .datagram, mtu: 4092, cm: false, carrier: true),
+                       .init(name: "ib1", port: "mlx5_1:1", by: .devPort, mode: .datagram, mtu: 4092, cm: false, carrier: true)]),
 ]
 
 @Suite struct DiscoveryTests {

@@ -30,6 +30,7 @@ enum FixtureTrees {
         "i2-ib-core-loaded-no-devices",
         "j-qib0-qle7340-qdr-real-capture",
         "k-mlx4-cx3-fdr-old-kernel-real-capture",
+        "l-mlx5-cx4-dual-port-two-functions",
     ]
 
     /// The full directory name of a scenario given its letter ("f3").

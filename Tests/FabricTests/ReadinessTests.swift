@@ -18,6 +18,7 @@ import Testing
         ("h", [:], [.notNeeded]),
         ("j", ["ib0": .ready], [.serving]),
         ("k", ["ib0": .ready], [.serving]),
+        ("l", ["ib0": .blocked, "ib1": .blocked], [.serving, .serving]),
     ]
 
     @Test(arguments: verdicts.map(\.0))

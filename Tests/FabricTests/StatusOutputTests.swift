@@ -1,4 +1,5 @@
 import Fabric
+import Foundation
 import Testing
 
 /// `ibsetup status` and `ibsetup sm` output from the fixture trees.
@@ -80,5 +81,17 @@ import Testing
         #expect(json.hasPrefix("{\n  \"schema\": \"ibkit.status/1\",\n  \"sysfs_root\": "))
         #expect(json.hasSuffix("\n}\n"))
         #expect(json == statusReport(root: root, json: true).output)
+    }
+
+    @Test func aLocalOpensmProcessIsFound() throws {
+        let root = try FixtureTrees.root("a")
+        defer { FixtureTrees.remove(root) }
+        for (pid, comm) in [("4242", "opensm\n"), ("17", "sshd\n")] {
+            try FileManager.default.createDirectory(atPath: root.string + "/proc/\(pid)", withIntermediateDirectories: true)
+            try comm.write(toFile: root.string + "/proc/\(pid)/comm", atomically: false, encoding: .utf8)
+        }
+        #expect(opensmProcesses(root: root) == [4242])
+        #expect(statusReport(root: root).output.hasSuffix("opensm running on this host (pid 4242)\n"))
+        #expect(subnetManagerCheck(root: root, json: true).output.contains("\"opensm_pids\": [\n    4242\n  ]"))
     }
 }
