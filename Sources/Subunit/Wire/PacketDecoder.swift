@@ -32,7 +32,7 @@ public struct PacketDecoder: Sendable {
 
     public let options: Options
     /// Input not yet decoded is `storage[head..<tail]`; `storage.count` is the capacity.
-    private var storage: [UInt8] = []
+    @usableFromInline var storage: [UInt8] = []
     private var head = 0
     private var tail = 0
     /// Stream offset of `storage[head]`.
@@ -90,7 +90,17 @@ public struct PacketDecoder: Sendable {
     /// The next event, or nil when more input is needed (or, after
     /// `finish()`, when everything has been returned).
     public mutating func next() -> Event? {
-        nextView { $0.event }
+        guard let s = step() else { return nil }
+        switch s {
+        case .corrupt(let c):
+            return .corrupt(c)
+        case .text(let a, let b):
+            return .nonSubunit(Array(storage[a..<b]))
+        case .packet(let a, let n, let layout):
+            return storage.withUnsafeBytes { p in
+                .packet(PacketView(bytes: UnsafeRawBufferPointer(rebasing: p[a..<a + n]), layout: layout).packet)
+            }
+        }
     }
 
     /// Marks the end of input and returns the next event; call until nil.
@@ -107,10 +117,47 @@ public struct PacketDecoder: Sendable {
     /// Like `next()`, but hands the event to `body` without copying: the
     /// view's bytes are valid only during the call. Returns nil, without
     /// calling `body`, when more input is needed.
+    @inlinable
     public mutating func nextView<R, E: Error>(_ body: (EventView) throws(E) -> R) throws(E) -> R? {
+        guard let s = step() else { return nil }
+        switch s {
+        case .corrupt(let c):
+            return try body(.corrupt(c))
+        case .text(let a, let b):
+            return try withStorage { (p) throws(E) -> R in
+                try body(.nonSubunit(UnsafeRawBufferPointer(rebasing: p[a..<b])))
+            }
+        case .packet(let a, let n, let layout):
+            return try withStorage { (p) throws(E) -> R in
+                try body(.packet(PacketView(bytes: UnsafeRawBufferPointer(rebasing: p[a..<a + n]), layout: layout)))
+            }
+        }
+    }
+
+    /// `storage.withUnsafeBytes` with a typed error.
+    @inlinable
+    func withStorage<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        let result: Result<R, E> = storage.withUnsafeBytes { p in
+            do throws(E) { return .success(try body(p)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    /// One decoding step, as positions in `storage`; they stay valid until the
+    /// decoder is next changed.
+    @usableFromInline
+    enum Step {
+        case packet(start: Int, length: Int, layout: PacketLayout)
+        case text(start: Int, end: Int)
+        case corrupt(Corruption)
+    }
+
+    /// Decodes the next event; nil when more input is needed.
+    @usableFromInline
+    mutating func step() -> Step? {
         guard head < tail else { return nil }
         if storage[head] == Limits.signature && !text.midCharacter {
-            return try packetView(body)
+            return packetStep()
         }
         // Text up to the next packet signature that is not inside a UTF-8 character.
         var i = head
@@ -123,67 +170,68 @@ public struct PacketDecoder: Sendable {
         }
         let start = head
         consume(i - start)
-        let result: Result<R, E> = storage.withUnsafeBytes { s in
-            do throws(E) { return .success(try body(.nonSubunit(UnsafeRawBufferPointer(rebasing: s[start..<i])))) } catch {
-                return .failure(error)
-            }
-        }
-        return try result.get()
+        return .text(start: start, end: i)
     }
 
     /// Header: signature, two flag bytes, and three bytes that hold the length
     /// (and, when it is shorter, the start of the body); python reads these first.
     private static let headerSize = 6
 
-    private mutating func packetView<R, E: Error>(_ body: (EventView) throws(E) -> R) throws(E) -> R? {
+    private mutating func packetStep() -> Step? {
         let available = tail - head
         guard available >= Self.headerSize else {
             guard ended else { return nil }
-            return try corrupt("Short read - got \(available - 1) bytes, wanted 5 bytes",
-                               packetData: 1, skip: available, body)
+            return corrupt("Short read - got \(available - 1) bytes, wanted 5 bytes", packetData: 1, skip: available)
         }
         let b0 = Int(storage[head + 3])
         let width = 1 + (b0 >> 6)
         guard width <= 3 else {
-            return try corrupt("3 byte maximum given but 4 byte value found.",
-                               packetData: Self.headerSize, skip: Self.headerSize, body)
+            return corrupt("3 byte maximum given but 4 byte value found.", packetData: Self.headerSize, skip: Self.headerSize)
         }
         var length = b0 & 0x3F
         for k in 1..<width { length = (length << 8) | Int(storage[head + 3 + k]) }
-        guard length >= 3 + width + 4 else {
-            return try corrupt("Packet length \(length) is too small to hold its header and checksum",
-                               packetData: Self.headerSize, skip: Self.headerSize, body)
+        // Too short to hold its own header and CRC. python still reads such a
+        // packet when its length field has 1 or 2 bytes and the length is at least
+        // 6, and judges it by the CRC; below that it crashes. Keep its reading
+        // where it has one.
+        let tooSmall = length < 3 + width + 4
+        if tooSmall && (length < Self.headerSize || width == 3) {
+            return corrupt(Self.tooSmallMessage(length), packetData: Self.headerSize, skip: Self.headerSize)
         }
         guard available >= length else {
             guard ended else { return nil }
-            return try corrupt("Short read - got \(available - Self.headerSize) bytes, wanted \(length - Self.headerSize) bytes",
-                               packetData: Self.headerSize, skip: available, body)
+            return corrupt("Short read - got \(available - Self.headerSize) bytes, wanted \(length - Self.headerSize) bytes",
+                           packetData: Self.headerSize, skip: available)
         }
         let start = head
+        if tooSmall {
+            let failure = storage.withUnsafeBytes { s in
+                PacketLayout.checksumFailure(UnsafeRawBufferPointer(rebasing: s[start..<start + length]))
+            }
+            return corrupt(failure?.message ?? Self.tooSmallMessage(length), packetData: length, skip: length)
+        }
         let strict = options.strict
         let parsed: Result<PacketLayout, ParseFailure> = storage.withUnsafeBytes { s in
             PacketLayout.parse(UnsafeRawBufferPointer(rebasing: s[start..<start + length]), lengthWidth: width, strict: strict)
         }
         switch parsed {
         case .failure(let f):
-            return try corrupt(f.message, packetData: length, skip: length, body)
+            return corrupt(f.message, packetData: length, skip: length)
         case .success(let layout):
             consume(length)
-            let result: Result<R, E> = storage.withUnsafeBytes { s in
-                let view = PacketView(bytes: UnsafeRawBufferPointer(rebasing: s[start..<start + length]), layout: layout)
-                do throws(E) { return .success(try body(.packet(view))) } catch { return .failure(error) }
-            }
-            return try result.get()
+            return .packet(start: start, length: length, layout: layout)
         }
     }
 
-    private mutating func corrupt<R, E: Error>(
-        _ message: String, packetData: Int, skip: Int, _ body: (EventView) throws(E) -> R
-    ) throws(E) -> R {
+    private static func tooSmallMessage(_ length: Int) -> String {
+        "Packet length \(length) is too small to hold its header and checksum"
+    }
+
+    private mutating func corrupt(_ message: String, packetData: Int, skip: Int) -> Step {
         let c = Corruption(message: message, packetData: Array(storage[head..<head + packetData]),
                            offset: offset, skipped: skip)
         consume(skip)
-        return try body(.corrupt(c))
+        return .corrupt(c)
     }
 
     @inline(__always)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Encodes packets into caller-provided storage (spec section 10).
 ///
 /// `encode(_:into:)` appends one complete packet to the array and allocates
@@ -46,31 +52,35 @@ public struct PacketEncoder: Sendable {
         }
 
         let total = try Self.totalSize(body: body)
+        // Grow once, then write every field through one pointer.
         let start = out.count
-        out.reserveCapacity(start + total)
-        out.append(Limits.signature)
-        out.append(UInt8(flags >> 8))
-        out.append(UInt8(truncatingIfNeeded: flags))
-        Number.append(total, to: &out)
-        if let ts = packet.timestamp {
-            Self.appendBigEndian(ts.seconds, to: &out)
-            Number.append(Int(ts.nanoseconds), to: &out)
+        out.append(contentsOf: repeatElement(0, count: total))
+        out.withUnsafeMutableBytes { raw in
+            var w = RawWriter(raw.baseAddress! + start)
+            w.byte(Limits.signature)
+            w.byte(UInt8(flags >> 8))
+            w.byte(UInt8(truncatingIfNeeded: flags))
+            w.number(total)
+            if let ts = packet.timestamp {
+                w.bigEndian(ts.seconds)
+                w.number(Int(ts.nanoseconds))
+            }
+            if let id = packet.testID { w.string(id) }
+            if !packet.tags.isEmpty {
+                w.number(packet.tags.count)
+                for tag in packet.tags { w.string(tag) }
+            }
+            if let mime = packet.mimeType, !mime.isEmpty { w.string(mime) }
+            if let file = packet.file {
+                w.string(file.name)
+                w.number(file.content.count)
+                file.content.withUnsafeBytes { w.bytes($0) }
+            }
+            if let route = packet.routeCode { w.string(route) }
+            let crc = CRC32.checksum(UnsafeRawBufferPointer(start: raw.baseAddress! + start, count: total - 4))
+            w.bigEndian(crc)
+            assert(w.p == raw.baseAddress! + start + total, "packet size computed wrongly")
         }
-        if let id = packet.testID { Self.appendString(id, to: &out) }
-        if !packet.tags.isEmpty {
-            Number.append(packet.tags.count, to: &out)
-            for tag in packet.tags { Self.appendString(tag, to: &out) }
-        }
-        if let mime = packet.mimeType, !mime.isEmpty { Self.appendString(mime, to: &out) }
-        if let file = packet.file {
-            Self.appendString(file.name, to: &out)
-            Number.append(file.content.count, to: &out)
-            out.append(contentsOf: file.content)
-        }
-        if let route = packet.routeCode { Self.appendString(route, to: &out) }
-        let crc = out.withUnsafeBytes { CRC32.checksum(UnsafeRawBufferPointer(rebasing: $0[start...])) }
-        Self.appendBigEndian(crc, to: &out)
-        assert(out.count - start == total, "packet size computed wrongly")
     }
 
     /// Encodes one packet into a new array.
@@ -99,23 +109,57 @@ public struct PacketEncoder: Sendable {
     @inline(__always)
     private static func stringSize(_ s: String, field: String) throws(EncodingError) -> Int {
         let utf8 = s.utf8
-        let hasNUL = utf8.withContiguousStorageIfAvailable { $0.contains(0) } ?? utf8.contains(0)
+        let hasNUL = utf8.withContiguousStorageIfAvailable { b in
+            b.count > 0 && memchr(b.baseAddress!, 0, b.count) != nil
+        } ?? utf8.contains(0)
         guard !hasNUL else { throw EncodingError(.stringContainsNUL, field: field) }
         let n = utf8.count
         return try numberSize(n, field: field) + n
     }
+}
+
+/// Writes packet fields forward from a pointer into space already reserved.
+struct RawWriter {
+    var p: UnsafeMutableRawPointer
+
+    init(_ p: UnsafeMutableRawPointer) { self.p = p }
 
     @inline(__always)
-    private static func appendString(_ s: String, to out: inout [UInt8]) {
-        Number.append(s.utf8.count, to: &out)
-        out.append(contentsOf: s.utf8)
+    mutating func byte(_ b: UInt8) {
+        p.storeBytes(of: b, as: UInt8.self)
+        p += 1
     }
 
     @inline(__always)
-    private static func appendBigEndian(_ v: UInt32, to out: inout [UInt8]) {
-        out.append(UInt8(v >> 24))
-        out.append(UInt8(truncatingIfNeeded: v >> 16))
-        out.append(UInt8(truncatingIfNeeded: v >> 8))
-        out.append(UInt8(truncatingIfNeeded: v))
+    mutating func bigEndian(_ v: UInt32) {
+        p.storeBytes(of: v.bigEndian, toByteOffset: 0, as: UInt32.self)
+        p += 4
+    }
+
+    /// A subunit number in its shortest form (spec section 4).
+    @inline(__always)
+    mutating func number(_ v: Int) {
+        let u = UInt32(truncatingIfNeeded: v)
+        switch Number.width(v) {
+        case 1: byte(UInt8(u))
+        case 2: byte(UInt8(0x40 | (u >> 8))); byte(UInt8(truncatingIfNeeded: u))
+        case 3: byte(UInt8(0x80 | (u >> 16))); byte(UInt8(truncatingIfNeeded: u >> 8)); byte(UInt8(truncatingIfNeeded: u))
+        default: bigEndian(0xC000_0000 | u)
+        }
+    }
+
+    @inline(__always)
+    mutating func bytes(_ b: UnsafeRawBufferPointer) {
+        if let base = b.baseAddress, b.count > 0 { p.copyMemory(from: base, byteCount: b.count) }
+        p += b.count
+    }
+
+    @inline(__always)
+    mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { u in
+            number(u.count)
+            bytes(UnsafeRawBufferPointer(u))
+        }
     }
 }

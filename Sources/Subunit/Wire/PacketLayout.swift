@@ -1,6 +1,7 @@
 /// Where each field of one complete, checked packet lies, as offsets into the
 /// packet's bytes. Parsing validates everything (CRC, bounds, UTF-8) and copies
 /// nothing; `PacketView` turns a layout into values on demand.
+@usableFromInline
 struct PacketLayout: Sendable {
     /// A byte range inside the packet.
     struct Span: Sendable {
@@ -40,17 +41,22 @@ struct PacketLayout: Sendable {
         return (v, width)
     }
 
+    /// The CRC-32 of all but the last four bytes of `p` against those four
+    /// (big-endian); nil when they agree. `p` has at least 5 bytes.
+    static func checksumFailure(_ p: UnsafeRawBufferPointer) -> ParseFailure? {
+        let total = p.count
+        let stored = UInt32(p[total - 4]) << 24 | UInt32(p[total - 3]) << 16 | UInt32(p[total - 2]) << 8 | UInt32(p[total - 1])
+        let computed = CRC32.checksum(UnsafeRawBufferPointer(rebasing: p[0..<total - 4]))
+        if computed == stored { return nil }
+        return ParseFailure("Bad checksum - calculated (0x\(String(computed, radix: 16))), stored (0x\(String(stored, radix: 16)))")
+    }
+
     /// Parses `p`, exactly one packet as delimited by its length field
     /// (`lengthWidth` bytes at offset 3). python-subunit's order of checks and
     /// messages are kept (spec 7.2); `strict` adds the checks it skips (7.4).
     static func parse(_ p: UnsafeRawBufferPointer, lengthWidth: Int, strict: Bool) -> Result<PacketLayout, ParseFailure> {
         let total = p.count
-        let stored = UInt32(p[total - 4]) << 24 | UInt32(p[total - 3]) << 16 | UInt32(p[total - 2]) << 8 | UInt32(p[total - 1])
-        let computed = CRC32.checksum(UnsafeRawBufferPointer(rebasing: p[0..<total - 4]))
-        guard computed == stored else {
-            return .failure(ParseFailure(
-                "Bad checksum - calculated (0x\(String(computed, radix: 16))), stored (0x\(String(stored, radix: 16)))"))
-        }
+        if let failure = checksumFailure(p) { return .failure(failure) }
         var layout = PacketLayout()
         layout.flags = UInt16(p[1]) << 8 | UInt16(p[2])
         let flags = layout.flags

@@ -7,6 +7,12 @@ public struct PacketView {
     public let bytes: UnsafeRawBufferPointer
     let layout: PacketLayout
 
+    @usableFromInline
+    init(bytes: UnsafeRawBufferPointer, layout: PacketLayout) {
+        self.bytes = bytes
+        self.layout = layout
+    }
+
     public var status: TestStatus { layout.status }
     public var runnable: Bool { layout.runnable }
     public var eof: Bool { layout.eof }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// UTF-8 facts the decoder needs: where a packet may start inside text, and
 /// whether a string field is acceptable.
 enum UTF8Check {
@@ -16,6 +22,15 @@ enum UTF8Check {
         case 0xF4: (4, 0x80, 0x8F)
         default: nil
         }
+    }
+
+    /// CPython's decoder, when it may keep state, takes `ED A0..BF` at the very
+    /// end of its input as an unfinished character rather than an error (the
+    /// start of a surrogate, for the surrogatepass handler). python-subunit
+    /// inherits that, so it is reproduced here.
+    @inline(__always)
+    static func truncatedSurrogate(_ lead: UInt8, _ second: UInt8) -> Bool {
+        lead == 0xED && second >= 0xA0 && second <= 0xBF
     }
 
     enum StringVerdict: Equatable {
@@ -56,6 +71,7 @@ enum UTF8Check {
             for j in 1..<len {
                 if i + j >= n { return .unfinished(n - i) }
                 let c = base.load(fromByteOffset: i + j, as: UInt8.self)
+                if j == 1 && truncatedSurrogate(b, c) && i + 2 == n { return .unfinished(2) }
                 let ok = j == 1 ? (c >= low && c <= high) : (c & 0xC0 == 0x80)
                 if !ok { return .invalid }
             }
@@ -65,8 +81,7 @@ enum UTF8Check {
     }
 
     private static func memchrZero(_ p: UnsafeRawPointer, _ n: Int) -> Bool {
-        for k in 0..<n where p.load(fromByteOffset: k, as: UInt8.self) == 0 { return true }
-        return false
+        n > 0 && memchr(p, 0, n) != nil
     }
 }
 
@@ -111,6 +126,7 @@ struct TextState: Sendable {
             for j in 1..<len {
                 if i + j >= n { newPending = n - i; break scan }
                 let d = bytes[i + j]
+                if j == 1 && UTF8Check.truncatedSurrogate(c, d) && i + 2 == n { newPending = 2; break scan }
                 let ok = j == 1 ? (d >= low && d <= high) : (d & 0xC0 == 0x80)
                 if !ok { midCharacter = false; return }
             }

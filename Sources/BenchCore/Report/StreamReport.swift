@@ -1,0 +1,200 @@
+import Subunit
+import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `ibbench report`: reads subunit v2 streams (ibkit's, stestr's, any tool's)
+/// and prints one row per test. Several inputs are merged, each keeping its
+/// origin as the first part of the route code (`0`, `1/3`, …).
+public enum StreamReport {
+    public struct Request: Sendable {
+        /// Paths; `-` is standard input. Empty means standard input.
+        public var inputs: [String]
+        public var format: OutputFormat
+        /// Give up on an input that stays silent this long (a stalled producer on a pipe).
+        public var idleTimeout: Duration?
+
+        public init(inputs: [String], format: OutputFormat = .table, idleTimeout: Duration? = nil) {
+            self.inputs = inputs
+            self.format = format
+            self.idleTimeout = idleTimeout
+        }
+    }
+
+    public enum Verdict: Sendable, Equatable {
+        /// Every test passed (or was skipped or failed as expected).
+        case passed
+        /// A test failed, passed unexpectedly, or never finished.
+        case testsFailed
+        /// An input could not be read, or had corrupt packets; what could be decoded was reported.
+        case damaged
+    }
+
+    /// Runs the report; rows go to `output`, one line per problem to `diagnostics`.
+    public static func run(_ request: Request, output: ReportOutput = .stdout,
+                           diagnostics: ReportOutput = ReportOutput(fd: 2)) -> Verdict {
+        let inputs = request.inputs.isEmpty ? ["-"] : request.inputs
+        if inputs.filter({ $0 == "-" }).count > 1 {
+            diagnostics.write("report: standard input (-) given more than once; name it once\n")
+            return .damaged
+        }
+        // Open everything first: a missing file stops the report before it prints anything.
+        var descriptors: [FileDescriptor] = []
+        defer { for (fd, path) in zip(descriptors, inputs) where path != "-" { try? fd.close() } }
+        for path in inputs {
+            if path == "-" {
+                descriptors.append(.standardInput)
+                continue
+            }
+            var info = stat()
+            if stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+                diagnostics.write("\(path): is a directory; give a subunit file\n")
+                return .damaged
+            }
+            do {
+                descriptors.append(try FileDescriptor.open(path, .readOnly))
+            } catch {
+                diagnostics.write("\(path): cannot open (\(error)); check the path\n")
+                return .damaged
+            }
+        }
+
+        let merged = inputs.count > 1
+        let sources = inputs.map { $0 == "-" ? "stdin" : $0 }
+        let format = request.format
+        if format == .csv { output.write(ReportRenderer.csvHeader) }
+        let rows = RowSink(format: format, output: output, sources: merged ? sources : [])
+        let mux = RouteMultiplexer(rows)
+        mux.withDownstream { $0.startTestRun() }
+        var damaged = false
+        let reader = StreamReader(idleTimeout: request.idleTimeout)
+        for (k, fd) in descriptors.enumerated() {
+            var input = InputSink(mux: mux, label: merged ? String(k) : nil, source: sources[k],
+                                  diagnostics: diagnostics)
+            do {
+                try reader.read(fd, into: &input)
+            } catch {
+                diagnostics.write("\(sources[k]): \(error)\n")
+                damaged = true
+            }
+            if input.corruptions > 0 { damaged = true }
+        }
+        let summary = mux.withDownstream { sink -> RunSummary in
+            sink.stopTestRun()
+            if format == .table {
+                output.write(ReportRenderer.table(sink.rows, sources: merged ? sources : [], summary: sink.summaryLine))
+            }
+            return sink.summary
+        }
+        if damaged || summary.parseErrors > 0 { return .damaged }
+        return summary.allPassed ? .passed : .testsFailed
+    }
+}
+
+/// Passes one input's events to the report: untouched when it is the only
+/// input (its route codes stay as they are), labelled through the multiplexer
+/// otherwise. Reports corrupt packets on the diagnostics output as found.
+private struct InputSink<Downstream: StreamResult & Sendable>: StreamResult {
+    let mux: RouteMultiplexer<Downstream>
+    var labelled: RouteMultiplexer<Downstream>.Input?
+    let source: String
+    let diagnostics: ReportOutput
+    var corruptions = 0
+
+    init(mux: RouteMultiplexer<Downstream>, label: String?, source: String, diagnostics: ReportOutput) {
+        self.mux = mux
+        self.labelled = label.map { mux.input(label: $0) }
+        self.source = source
+        self.diagnostics = diagnostics
+    }
+
+    mutating func status(_ packet: Packet) {
+        if labelled != nil { labelled!.status(packet) } else { mux.withDownstream { $0.status(packet) } }
+    }
+
+    mutating func nonSubunit(_ bytes: [UInt8]) {
+        if labelled != nil { labelled!.nonSubunit(bytes) } else { mux.withDownstream { $0.nonSubunit(bytes) } }
+    }
+
+    mutating func corrupt(_ corruption: Corruption) {
+        corruptions += 1
+        diagnostics.write("\(source): \(corruption)\n")
+        if labelled != nil { labelled!.corrupt(corruption) } else { mux.withDownstream { $0.corrupt(corruption) } }
+    }
+}
+
+/// Turns finished tests into rows: written at once for JSON lines and CSV,
+/// kept for the table.
+private struct RowSink: StreamResult, Sendable {
+    let format: OutputFormat
+    let output: ReportOutput
+    /// Input names by label when several are merged.
+    let sources: [String]
+    var rows: [ReportRow] = []
+    var collector = Collector()
+    var summary = RunSummary()
+
+    mutating func startTestRun() {}
+
+    /// Stream-level output (no test id) makes no row; the collector keeps it.
+    mutating func status(_ packet: Packet) {
+        if format == .subunit { write(packet) }
+        summary.status(packet)
+        let before = collector.records.count
+        collector.status(packet)
+        emit(from: before)
+    }
+
+    mutating func corrupt(_ corruption: Corruption) {
+        if format == .subunit { corruption.packets.forEach(write) }
+        summary.corrupt(corruption)
+        let before = collector.records.count
+        collector.corrupt(corruption)
+        emit(from: before)
+    }
+
+    mutating func stopTestRun() {
+        summary.stopTestRun()
+        let before = collector.records.count
+        collector.stopTestRun()
+        emit(from: before)
+    }
+
+    /// Re-emits a packet of the merged stream, whole, at once.
+    private func write(_ packet: Packet) {
+        var bytes: [UInt8] = []
+        // A packet that grew past the size limit with its new route code is dropped, as
+        // python's tools do; ibkit's own packets stay far below it.
+        if (try? PacketEncoder().encode(packet, into: &bytes)) != nil { output.write(bytes) }
+    }
+
+    private mutating func emit(from index: Int) {
+        for record in collector.records[index...] where record.status != .exists {
+            let row = ReportRow(record, source: source(of: record))
+            switch format {
+            case .json: output.write(ReportRenderer.jsonLine(row))
+            case .csv: output.write(ReportRenderer.csvLine(row))
+            case .table: rows.append(row)
+            case .subunit: break
+            }
+        }
+    }
+
+    /// The merged input a record came from: the first part of its route code.
+    private func source(of record: TestRecord) -> String? {
+        guard !sources.isEmpty, let route = record.routeCode else { return nil }
+        let label = route.split(separator: "/", maxSplits: 1).first.map(String.init) ?? route
+        return Int(label).flatMap { sources.indices.contains($0) ? sources[$0] : nil }
+    }
+
+    var summaryLine: String {
+        let s = summary
+        var parts = ["\(s.total) \(s.total == 1 ? "test" : "tests"): \(s.succeeded) passed", "\(s.failed) failed", "\(s.skipped) skipped"]
+        if s.expectedFailures > 0 { parts.append("\(s.expectedFailures) failed as expected") }
+        if s.unexpectedSuccesses > 0 { parts.append("\(s.unexpectedSuccesses) passed unexpectedly") }
+        if s.incomplete > 0 { parts.append("\(s.incomplete) incomplete") }
+        if s.parseErrors > 0 { parts.append("\(s.parseErrors) corrupt \(s.parseErrors == 1 ? "packet" : "packets")") }
+        return parts.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,146 @@
+// subunit-bench: the decode/encode benchmark behind scripts/bench-subunit.
+//
+//   subunit-bench generate FILE    write the benchmark stream (300,000 result packets, about 25 MB)
+//   subunit-bench decode FILE      decode it: zero-copy views, owned events, and into a collector
+//   subunit-bench encode           encode the same 300,000 packets into one buffer
+//
+// Each measurement is the best of several rounds, timed with CLOCK_MONOTONIC.
+import Subunit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+let testCount = 150_000  // two packets per test: inprogress, then the final one with result.json
+
+/// The packets of the benchmark: for each test an `inprogress` (timestamp,
+/// tags, route code) and a final `success` carrying a small JSON result.
+func benchmarkPackets() -> [Packet] {
+    var packets: [Packet] = []
+    packets.reserveCapacity(2 * testCount)
+    let tags = ["ibbench", "tcp"]
+    for i in 0..<testCount {
+        let id = "ibbench.tcp.stream.\(65536 << (i % 4))"  // a size sweep, repeated
+        let start = Timestamp(seconds: 1_700_000_000 + UInt32(i / 100), nanoseconds: UInt32(i % 100) * 10_000_000)
+        let end = Timestamp(seconds: start.seconds + 1, nanoseconds: start.nanoseconds)
+        let json = #"{"throughput":\#(9_000_000_000 + i),"rtt":\#(12_000 + i % 997)}"#
+        packets.append(Packet(testID: id, status: .inProgress, tags: tags, routeCode: "\(i % 4)", timestamp: start))
+        packets.append(Packet(testID: id, status: .success, file: FileChunk(name: "result.json", content: Array(json.utf8)),
+                              eof: true, mimeType: "application/json", routeCode: "\(i % 4)", timestamp: end))
+    }
+    return packets
+}
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Best wall time of `rounds` runs of `body`.
+func best(_ rounds: Int, _ body: () -> Void) -> Double {
+    var t = Double.infinity
+    for _ in 0..<rounds {
+        let s = now()
+        body()
+        t = Swift.min(t, now() - s)
+    }
+    return t
+}
+
+func report(_ what: String, seconds: Double, bytes: Int, packets: Int) {
+    let ms = Int((seconds * 1e3).rounded())
+    let mbps = Int((Double(bytes) / seconds / 1e6).rounded())
+    let tenthsOfMillions = Int((Double(packets) / seconds / 1e5).rounded())
+    print("\(what): \(ms) ms (\(mbps) MB/s, \(tenthsOfMillions / 10).\(tenthsOfMillions % 10) M packets/s)")
+}
+
+func readAll(_ path: String) -> [UInt8] {
+    guard let f = fopen(path, "rb") else { fatalError("\(path): cannot open") }
+    defer { fclose(f) }
+    fseek(f, 0, SEEK_END)
+    let n = ftell(f)
+    fseek(f, 0, SEEK_SET)
+    var bytes = [UInt8](repeating: 0, count: n)
+    guard fread(&bytes, 1, n, f) == n else { fatalError("\(path): short read") }
+    return bytes
+}
+
+let args = CommandLine.arguments
+switch (args.count > 1 ? args[1] : "", args.count) {
+case ("generate", 3):
+    var out: [UInt8] = []
+    let encoder = PacketEncoder()
+    for p in benchmarkPackets() { try! encoder.encode(p, into: &out) }
+    guard let f = fopen(args[2], "wb"), fwrite(out, 1, out.count, f) == out.count, fclose(f) == 0 else {
+        fatalError("\(args[2]): cannot write")
+    }
+    print("wrote \(args[2]): \(out.count) bytes, \(2 * testCount) packets")
+
+case ("decode", 3), ("decode", 4):
+    let bytes = readAll(args[2])
+    let only = args.count == 4 ? args[3] : nil
+    var packets = 0
+    // Zero-copy: every packet checked (CRC, bounds, UTF-8), nothing copied.
+    if only == nil || only == "views" {
+    let views = best(7) {
+        var d = PacketDecoder()
+        d.feed(bytes)
+        d.endOfInput()
+        packets = 0
+        while let ok = d.nextView({ e -> Bool in if case .packet = e { return true } else { return false } }) {
+            if ok { packets += 1 }
+        }
+    }
+    precondition(packets == 2 * testCount, "decoded \(packets) packets")
+    report("ibkit decode, views", seconds: views, bytes: bytes.count, packets: packets)
+    }
+    // Owned values: a Packet (strings, arrays) per event.
+    if only == nil || only == "events" {
+    let events = best(5) {
+        var d = PacketDecoder()
+        d.feed(bytes)
+        d.endOfInput()
+        packets = 0
+        while let e = d.next() { if case .packet = e { packets += 1 } }
+    }
+    report("ibkit decode, events", seconds: events, bytes: bytes.count, packets: packets)
+    }
+    // Incremental, 64 KiB at a time, into a summary sink (what `ibbench report` does).
+    if only == nil || only == "summary" {
+    var summary = RunSummary()
+    let sink = best(5) {
+        var d = PacketDecoder()
+        summary = RunSummary()
+        var i = 0
+        while i < bytes.count {
+            let j = Swift.min(bytes.count, i + 65_536)
+            bytes[i..<j].withUnsafeBytes { d.feed($0) }
+            while let e = d.next() { summary.handle(e) }
+            i = j
+        }
+        while let e = d.finish() { summary.handle(e) }
+        summary.stopTestRun()
+    }
+    precondition(summary.total == testCount && summary.succeeded == testCount, "summary disagrees")
+    report("ibkit decode, summary", seconds: sink, bytes: bytes.count, packets: 2 * testCount)
+    }
+
+case ("encode", 2):
+    let packets = benchmarkPackets()
+    let encoder = PacketEncoder()
+    var out: [UInt8] = []
+    for p in packets { try! encoder.encode(p, into: &out) }
+    let size = out.count
+    let t = packets.withUnsafeBufferPointer { packets in
+        best(7) {
+            out.removeAll(keepingCapacity: true)
+            for i in 0..<packets.count { try! encoder.encode(packets[i], into: &out) }
+        }
+    }
+    precondition(out.count == size)
+    report("ibkit encode", seconds: t, bytes: size, packets: packets.count)
+
+default:
+    print("usage: subunit-bench generate FILE | decode FILE | encode")
+    exit(64)
+}

@@ -1,0 +1,78 @@
+import Foundation
+import SystemPackage
+import Testing
+import Subunit
+
+/// A pipe whose both ends close when the test is done.
+final class TestPipe {
+    let read: FileDescriptor
+    let write: FileDescriptor
+    init() throws {
+        (read, write) = try FileDescriptor.pipe()
+    }
+    deinit {
+        try? read.close()
+        try? write.close()
+    }
+}
+
+@Suite struct ReaderWriterTests {
+    /// Packets written by PacketWriter through a pipe come back from StreamReader
+    /// while the writer is still writing.
+    @Test func writerToReaderThroughPipe() throws {
+        let pipe = try TestPipe()
+        let writeEnd = try pipe.write.duplicate()
+        let packets = (0..<500).map { i in
+            Packet(testID: "t\(i)", status: i % 7 == 0 ? .fail : .success, tags: ["worker-\(i % 2)"],
+                   file: i % 3 == 0 ? FileChunk(name: "log", content: Array(repeating: UInt8(i & 0xFF), count: i * 13)) : nil,
+                   eof: i % 3 == 0, timestamp: Timestamp(seconds: 1_700_000_000 + UInt32(i), nanoseconds: UInt32(i)))
+        }
+        let writer = Thread {
+            var w = PacketWriter(fileDescriptor: writeEnd)
+            for p in packets { try! w.write(p) }
+            try! writeEnd.close()
+        }
+        writer.start()
+        try pipe.write.close()
+        var sink = EventList()
+        let n = try StreamReader(idleTimeout: .seconds(10)).read(pipe.read, into: &sink)
+        #expect(sink.packets == packets)
+        #expect(n == packets.reduce(0) { $0 + (try! PacketEncoder().encode($1)).count })
+    }
+
+    @Test func idleTimeoutEndsAWaitOnASilentWriter() throws {
+        let pipe = try TestPipe()
+        var sink = EventList()
+        let start = ContinuousClock.now
+        #expect(throws: StreamReadError.idle(.milliseconds(200))) {
+            try StreamReader(idleTimeout: .milliseconds(200)).read(pipe.read, into: &sink)
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test func writeToClosedPipeIsAnError() throws {
+        let pipe = try TestPipe()
+        try pipe.read.close()
+        signal(SIGPIPE, SIG_IGN)
+        var w = PacketWriter(fileDescriptor: pipe.write)
+        #expect(throws: SubunitOutputError.write(.brokenPipe)) { try w.write(Packet(testID: "t")) }
+        #expect("\(SubunitOutputError.write(.brokenPipe))".hasPrefix("subunit output: write failed"))
+    }
+
+    @Test func encodingErrorWritesNothing() throws {
+        let pipe = try TestPipe()
+        var w = PacketWriter(fileDescriptor: pipe.write)
+        #expect(throws: SubunitOutputError.self) { try w.write(Packet(testID: "nul\u{0}")) }
+        try w.write(Packet(testID: "ok"))
+        try pipe.write.close()
+        var sink = EventList()
+        try StreamReader().read(pipe.read, into: &sink)
+        #expect(sink.packets.map(\.testID) == ["ok"])
+    }
+}
+
+/// Records packets in order.
+struct EventList: StreamResult {
+    var packets: [Packet] = []
+    mutating func status(_ packet: Packet) { packets.append(packet) }
+}
