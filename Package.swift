@@ -98,7 +98,9 @@ let package = Package(
         .testTarget(name: "FabricTests", dependencies: ["Fabric"], exclude: ["Fixtures"]),
         .testTarget(name: "LinkSetupTests", dependencies: ["LinkSetup", "Fabric"]),
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "Subunit"]),
-        .testTarget(name: "TCPBenchTests", dependencies: ["TCPBench", "BenchCore", "Subunit"]),
+        .testTarget(name: "TCPBenchTests", dependencies: [
+            "TCPBench", "BenchCore", "Subunit", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "RDMABenchTests", dependencies: ["RDMABench", "BenchCore"]),
         .testTarget(name: "PeerToolsTests", dependencies: ["PeerTools", "BenchCore"], resources: [.copy("Fixtures")]),
         // Runs the built ibsetup/ibbench binaries: help text, exit statuses, end-to-end flows.
