@@ -40,6 +40,14 @@ public struct SysfsReader: Sendable {
 
     /// The file's text without its trailing newline; nil when it cannot be read.
     public func read(_ path: FilePath) -> String? {
+        guard let data = bytes(path) else { return nil }
+        var text = String(decoding: data, as: UTF8.self)
+        while text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+
+    /// The file's bytes, exactly; nil when it cannot be read.
+    public func bytes(_ path: FilePath) -> [UInt8]? {
         guard let fd = try? sys({ path.withPlatformString { open($0, O_RDONLY | O_CLOEXEC) } }) else { return nil }
         defer { close(fd) }
         var data: [UInt8] = []
@@ -50,9 +58,7 @@ public struct SysfsReader: Sendable {
             if n == 0 { break }
             data.append(contentsOf: chunk[0..<n])
         }
-        var text = String(decoding: data, as: UTF8.self)
-        while text.hasSuffix("\n") { text.removeLast() }
-        return text
+        return data
     }
 
     public func exists(_ path: FilePath) -> Bool {
