@@ -30,7 +30,7 @@ public enum LinkSetupError: Error, Equatable, Sendable, CustomStringConvertible 
     // Files
     case fileWrite(path: String, error: Errno, doing: String)
     case wouldClobber(path: String, interfaces: [String])
-    case fileExistsUnmanaged(path: String)
+    case unsupported(String, what: String, next: String)
 
     /// True when the system simply is not ready (the check said no), as
     /// opposed to bad input or a failed change.
@@ -90,8 +90,8 @@ public enum LinkSetupError: Error, Equatable, Sendable, CustomStringConvertible 
             "\(path): cannot \(doing) (\(error.symbol)); check the directory exists and is writable"
         case let .wouldClobber(path, interfaces):
             "\(path): also configures \(interfaces.joined(separator: ", ")); move that stanza out or write with --format to another file"
-        case let .fileExistsUnmanaged(path):
-            "\(path): exists and is not an ibsetup stanza; remove it or merge by hand"
+        case let .unsupported(subject, what, next):
+            "\(subject): \(what); \(next)"
         }
     }
 }

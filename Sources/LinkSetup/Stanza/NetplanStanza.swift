@@ -3,8 +3,8 @@
 enum NetplanStanza {
     static func render(_ s: StanzaSettings) throws(LinkSetupError) -> StanzaFile {
         if s.pkey != nil {
-            throw .config(file: "--format netplan",
-                          reason: "netplan cannot create P_Key children; use --format networkd or --format nmcli")
+            throw .unsupported(s.interface, what: "netplan cannot create P_Key children",
+                               next: "use --format networkd or --format nmcli")
         }
         var lines = ["# \(s.headline). Written by ibsetup stanza.",
                      "network:", "  version: 2", "  ethernets:", "    \(s.interface):"]

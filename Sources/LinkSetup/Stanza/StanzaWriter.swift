@@ -26,7 +26,7 @@ public struct StanzaWriter: Sendable {
         var pending: [(FilePath, StanzaFile)] = []
         for file in files {
             guard let path = file.path else {
-                throw .config(file: "--write", reason: "\(format) output is commands, not a file; run them instead (drop --write)")
+                throw .unsupported("--write", what: "\(format) output is commands, not a file", next: "run the commands instead (drop --write)")
             }
             let target = root.appending(String(path.dropFirst()))
             if let existing = SysfsReader(root: "/").bytes(target).map({ String(decoding: $0, as: UTF8.self) }) {

@@ -66,8 +66,10 @@ public struct SysfsReader: Sendable {
     }
 
     /// Names in `ROOT/sys/class/net`, sorted.
-    public func netdevNames() -> [String] {
-        let directory = root.appending("sys/class/net")
+    public func netdevNames() -> [String] { children(of: root.appending("sys/class/net")) }
+
+    /// The entries of a directory (following symlinks), sorted; empty when unreadable.
+    public func children(of directory: FilePath) -> [String] {
         guard let dir = directory.withPlatformString({ opendir($0) }) else { return [] }
         defer { closedir(dir) }
         var names: [String] = []
