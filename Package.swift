@@ -91,7 +91,7 @@ let package = Package(
         // trees in place instead (FixtureTrees.directory, from #filePath).
         .testTarget(name: "FabricTests", dependencies: ["Fabric"], exclude: ["Fixtures"]),
         // Fixtures read in place, not copied: see FabricTests above.
-        .testTarget(name: "LinkSetupTests", dependencies: ["LinkSetup", "Fabric"], exclude: ["Fixtures"]),
+        .testTarget(name: "LinkSetupTests", dependencies: ["LinkSetup", "Fabric"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "Subunit"]),
         .testTarget(name: "TCPBenchTests", dependencies: ["TCPBench", "BenchCore", "Subunit"]),
         .testTarget(name: "RDMABenchTests", dependencies: ["RDMABench", "BenchCore"]),

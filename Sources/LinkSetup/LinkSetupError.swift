@@ -13,7 +13,7 @@ public enum LinkSetupError: Error, Equatable, Sendable, CustomStringConvertible 
     case pkeyOnChild(String)
 
     // The system is not as required
-    case unknownInterface(String, known: [String])
+    case unknownInterface(String, known: [String], hasInfiniBand: Bool)
     case notIPoIB(String, type: Int)
     case connectedModeUnsupported(String)
     case portNotActive(String, port: String, state: String)
@@ -59,10 +59,12 @@ public enum LinkSetupError: Error, Equatable, Sendable, CustomStringConvertible 
             "\(file): \(reason); fix the file (see configs/ipoib.yaml for the format)"
         case let .pkeyOnChild(name):
             "\(name): is already a P_Key child; give its parent with --pkey, e.g. ibsetup up ib0 --pkey 0x8001"
-        case let .unknownInterface(name, known):
-            known.isEmpty
-                ? "\(name): no such interface, and this host has no IPoIB interface; load ib_ipoib (modprobe ib_ipoib) and check 'ibsetup status'"
-                : "\(name): no such interface; IPoIB interfaces here: \(known.joined(separator: ", "))"
+        case let .unknownInterface(name, known, hasInfiniBand):
+            !known.isEmpty
+                ? "\(name): no such interface; IPoIB interfaces here: \(known.joined(separator: ", "))"
+                : hasInfiniBand
+                    ? "\(name): no such interface, and no IPoIB interface at all; load ib_ipoib (modprobe ib_ipoib) and check 'ibsetup status'"
+                    : "\(name): no such interface, and no InfiniBand port on this host (RoCE ports carry no IPoIB); check 'ibsetup status'"
         case let .notIPoIB(name, type):
             "\(name): not an IPoIB interface (link type \(type), IPoIB is 32); pick one listed by 'ibsetup status'"
         case let .connectedModeUnsupported(name):

@@ -43,7 +43,7 @@ public enum DownCommand {
                 let parent = request.interface.split(separator: ".").dropLast().joined(separator: ".")
                 let isChildName = !parent.isEmpty && (try? driver.observe(parent)) != nil
                 guard request.deleteChild, isChildName else {
-                    throw .unknownInterface(request.interface, known: facts.ipoibNames)
+                    throw .unknownInterface(request.interface, known: facts.ipoibNames, hasInfiniBand: facts.hasInfiniBand)
                 }
             }
             plans.append(try Planner.down(request, state: state))

@@ -1,41 +1,36 @@
+import Fabric
+import Glibc
 import SystemPackage
 
-/// The port facts `up` checks, read from sysfs under a root.
-struct FabricFacts: Sendable {
-    let sysfs: SysfsReader
-
-    init(root: FilePath) { sysfs = SysfsReader(root: root) }
-
-    /// True when some RDMA port has link layer InfiniBand.
-    static func hasInfiniBandPorts(root: FilePath) -> Bool {
-        let reader = SysfsReader(root: root)
-        let base = root.appending("sys/class/infiniband")
-        return reader.children(of: base).contains { device in
-            reader.children(of: base.appending(device).appending("ports")).contains { port in
-                reader.read(base.appending(device).appending("ports").appending(port).appending("link_layer")) == "InfiniBand"
-            }
-        }
+extension HostFacts {
+    /// The facts from Fabric's discovery of the sysfs tree under `root`.
+    static func read(root: FilePath) -> HostFacts {
+        let snapshot = FabricSnapshot.read(root: root)
+        let names = snapshot.interfaces.map(\.name).sorted()
+        let hasInfiniBand = snapshot.ports.contains(where: \.isInfiniBand)
+        return HostFacts(
+            readiness: { name in
+                snapshot.interface(named: name)?.port.flatMap(snapshot.port).map(PortReadiness.init)
+            },
+            ipoibNames: names,
+            moduleMissing: names.isEmpty && hasInfiniBand && !SysfsReader(root: root).moduleLoaded("ib_ipoib"),
+            hasInfiniBand: hasInfiniBand,
+            isRoot: geteuid() == 0)
     }
+}
 
-    /// The port under `netdev`: `device/infiniband/<dev>` and `dev_port` + 1
-    /// (`dev_id` + 1 where `dev_port` is missing or reads 0 while `dev_id` does not).
-    func readiness(of netdev: String) -> PortReadiness? {
-        let devices = sysfs.children(of: sysfs.netPath(netdev, "device").appending("infiniband"))
-        guard devices.count == 1, let device = devices.first else { return nil }
-        let devPort = sysfs.read(sysfs.netPath(netdev, "dev_port")).flatMap { Int($0) } ?? 0
-        let devID = sysfs.read(sysfs.netPath(netdev, "dev_id")).flatMap { Int($0.dropFirst(2), radix: 16) } ?? 0
-        let number = (devPort == 0 ? devID : devPort) + 1
-        let port = sysfs.root.appending("sys/class/infiniband").appending(device).appending("ports").appending(String(number))
-        guard let state = sysfs.read(port.appending("state")), let physical = sysfs.read(port.appending("phys_state")) else {
-            return nil
-        }
-        let stateCode = Int(state.prefix { $0 != ":" }) ?? 0
-        let physicalCode = Int(physical.prefix { $0 != ":" }) ?? 0
-        let name = { (text: String) in text.split(separator: ":", maxSplits: 1).last.map { $0.trimmingPrefix(" ") }.map(String.init) ?? text }
-        return PortReadiness(
-            port: "\(device) port \(number)", state: name(state), physicalState: name(physical),
-            isActive: stateCode == 4 || stateCode == 5,
-            waitsForSubnetManager: (stateCode == 2 || stateCode == 3) && physicalCode == 5,
-            smLID: sysfs.read(port.appending("sm_lid")).flatMap { UInt16($0.dropFirst(2), radix: 16) })
+extension PortReadiness {
+    /// Port ACTIVE means an SM configured it; INIT or ARMED with the physical
+    /// link up is the "no SM" signature. `sm_lid` alone is not trusted: mlx4
+    /// keeps a stale one after the link goes down.
+    init(_ port: Port) {
+        let state = port.state
+        self.init(
+            port: "\(port.device) port \(port.number)",
+            state: state?.description ?? port.stateText?.words ?? "unknown",
+            physicalState: port.physicalState?.description ?? port.physicalStateText?.words ?? "unknown",
+            isActive: state == .active || state == .activeDefer,
+            waitsForSubnetManager: (state == .initializing || state == .armed) && port.physicalState == .linkUp,
+            smLID: port.smLID)
     }
 }

@@ -37,13 +37,16 @@ public struct HostFacts: Sendable {
     public var ipoibNames: [String]
     /// `ib_ipoib` is not loaded although IB ports exist.
     public var moduleMissing: Bool
+    /// Some RDMA port has link layer InfiniBand (RoCE ports carry no IPoIB).
+    public var hasInfiniBand: Bool
     public var isRoot: Bool
 
     public init(readiness: @escaping @Sendable (String) -> PortReadiness?, ipoibNames: [String],
-                moduleMissing: Bool, isRoot: Bool) {
+                moduleMissing: Bool = false, hasInfiniBand: Bool = true, isRoot: Bool) {
         self.readiness = readiness
         self.ipoibNames = ipoibNames
         self.moduleMissing = moduleMissing
+        self.hasInfiniBand = hasInfiniBand
         self.isRoot = isRoot
     }
 }
@@ -83,7 +86,7 @@ public enum UpCommand {
         for request in options.requests {
             guard let parent = try driver.observe(request.interface) else {
                 if facts.moduleMissing { loadFirst = true; continue }
-                throw .unknownInterface(request.interface, known: facts.ipoibNames)
+                throw .unknownInterface(request.interface, known: facts.ipoibNames, hasInfiniBand: facts.hasInfiniBand)
             }
             guard parent.isIPoIB else { throw .notIPoIB(parent.name, type: parent.hardwareType) }
             let readiness = facts.readiness(parent.parent ?? parent.name)
@@ -106,20 +109,5 @@ public enum UpCommand {
         guard facts.isRoot else { throw .notRoot(options.requests.map(\.target).joined(separator: ", ")) }
         result.report = try apply(result.plan, with: &driver)
         return result
-    }
-}
-
-extension HostFacts {
-    /// Reads the facts from sysfs under `root` (Fabric's discovery).
-    static func read(root: FilePath) -> HostFacts {
-        let sysfs = SysfsReader(root: root)
-        let names = sysfs.ipoibNames()
-        let ibPresent = FabricFacts.hasInfiniBandPorts(root: root)
-        let snapshot = FabricFacts(root: root)
-        return HostFacts(
-            readiness: { snapshot.readiness(of: $0) },
-            ipoibNames: names,
-            moduleMissing: names.isEmpty && ibPresent && !sysfs.moduleLoaded("ib_ipoib"),
-            isRoot: geteuid() == 0)
     }
 }

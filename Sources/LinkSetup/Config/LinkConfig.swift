@@ -10,7 +10,7 @@ import Yams
 ///     mode: connected          # connected | datagram | auto
 ///     mtu: 65520
 ///     addresses: [10.0.0.1/24, "fd00::1/64"]
-///   ib1:
+///   ib0.8001:                  # the P_Key child of ib0 (or: ib0 with pkey)
 ///     pkey: 0x8001             # hexadecimal, as everywhere for P_Keys
 ///     mode: auto
 ///     addresses: [10.1.0.1/24]
@@ -92,7 +92,12 @@ public enum LinkConfig {
                 addresses.append(try InterfaceAddress(cidr: text))
             }
         }
-        return try UpRequest(interface: name, pkey: pkey, mode: mode, mtu: mtu, addresses: addresses)
+        // `ib0.8001: {pkey: 0x8001}` names the child itself; `ib0: {pkey: 0x8001}` its parent.
+        var interface = name
+        if let pkey, let dot = name.lastIndex(of: "."), pkey.childName(of: String(name[..<dot])) == name {
+            interface = String(name[..<dot])
+        }
+        return try UpRequest(interface: interface, pkey: pkey, mode: mode, mtu: mtu, addresses: addresses)
     }
 
     private static func line(_ node: Node) -> Int { node.mark?.line ?? 0 }

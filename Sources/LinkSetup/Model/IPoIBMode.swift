@@ -1,10 +1,11 @@
-/// The IPoIB transport mode of a netdev (`/sys/class/net/X/mode`).
-public enum IPoIBMode: String, Sendable, Codable, CaseIterable {
-    /// Reliable Connected QPs: MTU up to 65520.
-    case connected
-    /// Unreliable Datagram: MTU = IB MTU − 4 (2044 or 4092), set by the SM's broadcast group.
-    case datagram
+import Fabric
 
+/// The IPoIB transport mode of a netdev, as Fabric's discovery reads it:
+/// connected (Reliable Connected QPs, MTU up to 65520) or datagram (MTU = IB
+/// MTU − 4, from the SM's broadcast group).
+public typealias IPoIBMode = Fabric.IPoIBMode
+
+extension IPoIBMode {
     /// The exact bytes the kernel accepts on the sysfs `mode` file: it compares
     /// with `strcmp(buf, "connected\n")`, so the newline is required.
     public var sysfsValue: String { rawValue + "\n" }
