@@ -90,7 +90,6 @@ let package = Package(
         // follows them when copying resources and never finishes. Tests read the
         // trees in place instead (FixtureTrees.directory, from #filePath).
         .testTarget(name: "FabricTests", dependencies: ["Fabric"], exclude: ["Fixtures"]),
-        // Fixtures read in place, not copied: see FabricTests above.
         .testTarget(name: "LinkSetupTests", dependencies: ["LinkSetup", "Fabric"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "Subunit"]),
         .testTarget(name: "TCPBenchTests", dependencies: ["TCPBench", "BenchCore", "Subunit"]),

@@ -43,7 +43,7 @@ enum InterfaceAddresses {
                 }
             }
         }
-        return ok ? String(cString: buffer) : nil
+        return ok ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
     }
 
     private static func prefixLength(_ mask: UnsafeMutablePointer<sockaddr>, family: Int32) -> Int {

@@ -1,12 +1,41 @@
 import ArgumentParser
+import Fabric
+import SystemPackage
 
 struct SM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sm",
-        abstract: "(not built yet)"
+        abstract: "Check that a subnet manager serves every InfiniBand port (the exit status says).",
+        discussion: """
+            A port is served when it is ACTIVE with an assigned LID and an SM LID; INIT with
+            LinkUp means no subnet manager answered. RoCE (Ethernet) ports need none.
+
+            Exit status: 0 every InfiniBand port is served; 1 a port is not (reasons printed);
+            2 no InfiniBand devices or bad input.
+
+            Examples:
+              ibsetup sm
+              ibsetup sm --wait 30        # right after systemctl start opensm
+              ibsetup sm --json
+            """
     )
 
+    @Flag(help: "Print JSON (schema ibkit.sm/1).")
+    var json = false
+
+    @Option(help: "Wait up to this many seconds for a subnet manager, checking once a second.")
+    var wait: Int = 0
+
+    @Option(help: "Read sysfs (and /proc) under this directory instead of /.")
+    var sysfsRoot: String = "/"
+
+    func validate() throws {
+        guard (0...3600).contains(wait) else {
+            throw ValidationError("--wait: \(wait) is out of range; give 0 to 3600 seconds")
+        }
+    }
+
     func run() throws {
-        throw NotBuiltYet(command: "ibsetup sm")
+        try finishReport(subnetManagerCheck(root: FilePath(sysfsRoot), json: json, wait: wait))
     }
 }

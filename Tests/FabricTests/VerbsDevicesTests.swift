@@ -6,3 +6,11 @@ import Fabric
     let names = verbsDeviceNames()
     #expect(names.allSatisfy { !$0.isEmpty })
 }
+
+@Test func aCapturedTreeIsNotComparedWithThisHostsVerbs() throws {
+    let root = try FixtureTrees.root("a")
+    defer { FixtureTrees.remove(root) }
+    let check = VerbsCrossCheck(comparing: FabricSnapshot.read(root: root))
+    #expect(!check.checked)
+    #expect(check.reason?.hasPrefix("sysfs root is not /") == true)
+}

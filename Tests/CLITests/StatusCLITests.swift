@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// A sysfs tree of Tests/FabricTests/Fixtures/sysfs/<scenario>/MANIFEST.tsv
+/// built into a temporary directory for `--sysfs-root`.
+enum StatusFixture {
+    static func build(_ scenario: String) throws -> URL {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("FabricTests/Fixtures/sysfs")
+        let full = try FileManager.default.contentsOfDirectory(atPath: fixtures.path)
+            .first { $0.hasPrefix(scenario + "-") } ?? scenario
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-status-\(UUID().uuidString)")
+        let manifest = try String(contentsOf: fixtures.appendingPathComponent("\(full)/MANIFEST.tsv"), encoding: .utf8)
+        for line in manifest.split(separator: "\n") where !line.hasPrefix("#") {
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard f.count >= 4 else { continue }
+            let path = root.appendingPathComponent(f[0])
+            let parent = f[1] == "dir" ? path : path.deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+            if f[1] == "symlink" { try FileManager.default.createSymbolicLink(atPath: path.path, withDestinationPath: f[3]) }
+            if f[1] == "file" { try Data(f[3].replacingOccurrences(of: "\\n", with: "\n").utf8).write(to: path) }
+        }
+        return root
+    }
+}
+
+@Suite struct StatusCLITests {
+    func ibsetup(_ arguments: [String], scenario: String) throws -> ToolRun {
+        let root = try StatusFixture.build(scenario)
+        defer { try? FileManager.default.removeItem(at: root) }
+        return try runTool("ibsetup", arguments + ["--sysfs-root", root.path], timeout: 30)
+    }
+
+    @Test func statusPrintsTheTableAndExitsZero() throws {
+        let run = try ibsetup(["status"], scenario: "b")
+        #expect(run.status == 0)
+        #expect(run.stderr == "")
+        #expect(run.stdout == """
+            DEVICE  PORT  STATE   PHYS    RATE                LINK        LID  SM           NETDEV  MODE       MTU    CM
+            mlx4_0  1     ACTIVE  LinkUp  40 Gb/sec (4X QDR)  InfiniBand  0x1  0x1 (local)  ib0     connected  65520  yes
+            ib0: configured: connected mode, MTU 65520
+
+            """)
+    }
+
+    @Test func statusJSONHasTheSchema() throws {
+        let run = try ibsetup(["status", "ib0", "--json"], scenario: "c")
+        #expect(run.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        #expect(object?["schema"] as? String == "ibkit.status/1")
+        let ipoib = object?["ipoib"] as? [[String: Any]]
+        #expect(ipoib?.first?["connected_mode_capable"] as? Bool == false)
+        #expect((ipoib?.first?["readiness"] as? [String: Any])?["verdict"] as? String == "blocked")
+    }
+
+    @Test func noInfiniBandIsExitTwoWithOneLine() throws {
+        let run = try ibsetup(["status"], scenario: "i")
+        #expect(run.status == 2)
+        #expect(run.stdout == "")
+        #expect(run.stderr.hasPrefix("Error: no InfiniBand devices found: /sys/class/infiniband is missing"))
+        #expect(run.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func unknownTargetIsExitTwo() throws {
+        let run = try ibsetup(["status", "ib9"], scenario: "a")
+        #expect(run.status == 2)
+        #expect(run.stderr == "Error: ib9: no such IPoIB interface or RDMA device (found: ib0, mlx4_0); run ibsetup status without an argument\n")
+    }
+
+    @Test(arguments: [("a", Int32(0)), ("d", 1), ("e", 1), ("h", 0), ("i2", 2)])
+    func smExitStatusSaysWhetherAnSMServes(_ scenario: String, _ status: Int32) throws {
+        let run = try ibsetup(["sm"], scenario: scenario)
+        #expect(run.status == status)
+    }
+
+    @Test func smSaysWhyNot() throws {
+        let run = try ibsetup(["sm"], scenario: "d2")
+        #expect(run.stdout == "no: mlx4_0:1 is INIT with LinkUp: no subnet manager answered; start one on one node: systemctl start opensm\n")
+    }
+
+    @Test func smWaitOutOfRangeIsAUsageError() throws {
+        let run = try ibsetup(["sm", "--wait", "-5"], scenario: "a")
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--wait"))
+    }
+
+    @Test(arguments: ["status", "sm"])
+    func helpShowsExamplesAndExitStatuses(_ command: String) throws {
+        let run = try runTool("ibsetup", ["help", command])
+        #expect(run.status == 0)
+        #expect(run.stdout.contains("Examples:"))
+        #expect(run.stdout.contains("Exit status: 0"))
+        #expect(run.stdout.contains("--sysfs-root"))
+    }
+}
