@@ -72,7 +72,7 @@ public enum LinkSetupError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .portNotActive(name, port, state):
             "\(name): port \(port) is \(state), not ACTIVE; check the cable and the switch port, then 'ibsetup status'"
         case let .noSubnetManager(name, port):
-            "\(name): no subnet manager on port \(port) (state INIT, SM LID 0); start opensm on one node of the fabric"
+            "\(name): no subnet manager on \(port) (state INIT, SM LID 0); start opensm on one node of the fabric"
         case let .notRoot(name):
             "\(name): changing a link needs root (CAP_NET_ADMIN); run as root or add --dry-run"
         case let .sysfsRootWithoutDryRun(root):

@@ -156,7 +156,7 @@ import Testing
         (["up", "ib0", "--address", "10.0.0.300/24"], "Error: 10.0.0.300/24: invalid address"),
         (["up", "ib0", "--mtu", "65521"], "Error: MTU 65521: out of range, connected mode allows 68 to 65520 bytes"),
         (["up", "ib0", "--mtu", "9000", "--mode", "datagram"], "Error: MTU 9000: too large for datagram mode (at most 4092 bytes)"),
-        (["up", "ib0", "--pkey", "0"], "Error: 0: invalid P_Key"),
+        (["up", "ib0", "--pkey", "0"], "Error: 0x0000: invalid P_Key"),
         (["up", "ib0", "--pkey", "0x8000"], "Error: 0x8000: invalid P_Key"),
         (["up", "ib0", "--pkey", "0x10000"], "Error: 0x10000: invalid P_Key"),
         (["up", "ib0", "--config", "MALFORMED"], "Error: "),

@@ -10,7 +10,7 @@ import Testing
         let slice = bytes[...]
         #expect(slice.integer(at: 0, as: UInt32.self) == UInt32(bytes.count))      // nlmsg_len
         #expect(slice.integer(at: 4, as: UInt16.self) == 16)                         // RTM_NEWLINK
-        #expect(slice.integer(at: 6, as: UInt16.self) == 0x1 | 0x4 | 0x400 | 0x200)  // REQUEST|ACK|CREATE|EXCL
+        #expect(slice.integer(at: 6, as: UInt16.self) == UInt16(0x605))  // REQUEST|ACK|EXCL|CREATE
         #expect(slice.integer(at: 8, as: UInt32.self) == 7)
         let attributes = NetlinkParse.attributes(slice.dropFirst(16 + 16))
         #expect(attributes[5]?.integer(at: 0, as: UInt32.self) == 5)                 // IFLA_LINK
