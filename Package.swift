@@ -96,7 +96,7 @@ let package = Package(
         // follows them when copying resources and never finishes. Tests read the
         // trees in place instead (FixtureTrees.directory, from #filePath).
         .testTarget(name: "FabricTests", dependencies: ["Fabric"], exclude: ["Fixtures"]),
-        .testTarget(name: "LinkSetupTests", dependencies: ["LinkSetup", "Fabric"]),
+        .testTarget(name: "LinkSetupTests", dependencies: ["LinkSetup", "Fabric"], resources: [.copy("Fixtures")]),
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "Subunit"]),
         .testTarget(name: "TCPBenchTests", dependencies: [
             "TCPBench", "BenchCore", "Subunit", .product(name: "Logging", package: "swift-log"),

@@ -1,1 +1,0 @@
-// LinkSetup: filled by its issue.

@@ -1,0 +1,154 @@
+import Glibc
+import SystemPackage
+
+/// What `stanza --write` did.
+public struct WriteReport: Equatable, Sendable {
+    public var written: [String] = []
+    public var unchanged: [String] = []
+    /// Backups of replaced files (hidden names in the same directory, so that
+    /// `source interfaces.d/*`, netplan and networkd never read them).
+    public var backups: [String] = []
+    public var warnings: [String] = []
+}
+
+/// Installs stanza files under a root (`/`, or a test directory): each file is
+/// written to a temporary name, fsynced and renamed over the target, then the
+/// directory is fsynced. A file that names other interfaces is never replaced;
+/// one that configures only ours is backed up first. All files are checked
+/// before any is written, so a refusal leaves everything as it was.
+public struct StanzaWriter: Sendable {
+    public let root: FilePath
+
+    public init(root: FilePath = "/") { self.root = root }
+
+    public func install(_ files: [StanzaFile], format: StanzaFormat) throws(LinkSetupError) -> WriteReport {
+        var report = WriteReport()
+        var pending: [(FilePath, StanzaFile)] = []
+        for file in files {
+            guard let path = file.path else {
+                throw .unsupported("--write", what: "\(format) output is commands, not a file", next: "run the commands instead (drop --write)")
+            }
+            let target = root.appending(String(path.dropFirst()))
+            if let existing = SysfsReader(root: "/").bytes(target).map({ String(decoding: $0, as: UTF8.self) }) {
+                if existing == file.contents {
+                    report.unchanged.append(path)
+                    continue
+                }
+                let others = Self.interfacesNamed(in: existing, format: format).filter { !file.interfaces.contains($0) }.sorted()
+                if !others.isEmpty { throw .wouldClobber(path: path, interfaces: others) }
+            }
+            guard let directory = target.removingLastComponent() as FilePath?,
+                  SysfsReader(root: "/").exists(directory)
+            else { throw .fileWrite(path: path, error: Errno(rawValue: ENOENT), doing: "write into its directory") }
+            pending.append((target, file))
+        }
+        for (target, file) in pending {
+            if SysfsReader(root: "/").exists(target) {
+                let backup = Self.backupPath(target)
+                try copy(target, to: backup, shownAs: file.path!)
+                report.backups.append(shown(backup))
+            }
+            try atomicWrite(Array(file.contents.utf8), to: target, shownAs: file.path!,
+                            mode: format == .netplan ? 0o600 : 0o644)
+            report.written.append(file.path!)
+        }
+        if format == .ifupdown, !files.isEmpty { report.warnings += ifupdownSourceWarnings(files) }
+        return report
+    }
+
+    /// `.NAME.ibsetup-backup` beside the file.
+    static func backupPath(_ target: FilePath) -> FilePath {
+        target.removingLastComponent().appending("." + (target.lastComponent?.string ?? "stanza") + ".ibsetup-backup")
+    }
+
+    private func shown(_ path: FilePath) -> String {
+        let full = path.string, prefix = root.string
+        return prefix == "/" ? full : "/" + full.dropFirst(prefix.count).drop { $0 == "/" }
+    }
+
+    /// The interface names an existing file configures, by format.
+    static func interfacesNamed(in text: String, format: StanzaFormat) -> Set<String> {
+        var names = Set<String>()
+        for raw in text.split(separator: "\n") {
+            let line = raw.trimmingPrefix(while: { $0 == " " || $0 == "\t" })
+            if line.hasPrefix("#") { continue }
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            switch format {
+            case .ifupdown:
+                guard let keyword = words.first else { continue }
+                if keyword == "iface" || keyword == "mapping", words.count > 1 { names.insert(words[1]) }
+                if keyword == "auto" || keyword.hasPrefix("allow-") { names.formUnion(words.dropFirst()) }
+            case .netplan:
+                // Interface keys sit at the second level under ethernets/vlans/…: four spaces, a name, a colon.
+                if raw.hasPrefix("    "), !raw.hasPrefix("     "), words.count == 1, let key = words.first, key.hasSuffix(":") {
+                    names.insert(String(key.dropLast()))
+                }
+            case .networkd:
+                for word in words where word.hasPrefix("Name=") || word.hasPrefix("IPoIB=") || word.hasPrefix("VLAN=") {
+                    names.formUnion(word.split(separator: "=", maxSplits: 1).dropFirst().flatMap { $0.split(separator: " ") }.map(String.init))
+                }
+            case .nmcli:
+                break
+            }
+        }
+        return names
+    }
+
+    /// Warns when `/etc/network/interfaces` will not read our file.
+    private func ifupdownSourceWarnings(_ files: [StanzaFile]) -> [String] {
+        let main = root.appending("etc/network/interfaces")
+        guard let text = SysfsReader(root: "/").read(main) else {
+            return ["/etc/network/interfaces: missing; ifupdown will not read interfaces.d, add 'source /etc/network/interfaces.d/*'"]
+        }
+        var globbed = false, directory = false
+        for raw in text.split(separator: "\n") {
+            let words = raw.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard words.count >= 2 else { continue }
+            let target = words[1].hasPrefix("/") ? String(words[1]) : "/etc/network/" + words[1]
+            if words[0] == "source", target.hasPrefix("/etc/network/interfaces.d/") { globbed = true }
+            if words[0] == "source-directory", target.hasPrefix("/etc/network/interfaces.d") { directory = true }
+        }
+        if globbed { return [] }
+        if directory {
+            // source-directory only reads names made of letters, digits, '_' and '-'.
+            let skipped = files.compactMap(\.path).filter { $0.split(separator: "/").last?.contains(".") == true }
+            return skipped.map { "\($0): 'source-directory' skips names with a dot; use 'source /etc/network/interfaces.d/*' in /etc/network/interfaces" }
+        }
+        return ["/etc/network/interfaces: does not source interfaces.d; add 'source /etc/network/interfaces.d/*' or ifupdown ignores this stanza"]
+    }
+
+    private func atomicWrite(_ contents: [UInt8], to target: FilePath, shownAs path: String, mode: mode_t) throws(LinkSetupError) {
+        let directory = target.removingLastComponent()
+        let temporary = directory.appending(".\(target.lastComponent?.string ?? "stanza").ibsetup-tmp-\(getpid())")
+        do throws(Errno) {
+            let fd = try sys { temporary.withPlatformString { open($0, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) } }
+            do throws(Errno) {
+                let bytes = contents
+                var offset = 0
+                while offset < bytes.count {
+                    offset += try sys { bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) } }
+                }
+                _ = try sys { fchmod(fd, mode) }
+                _ = try sys { fsync(fd) }
+                close(fd)
+            } catch {
+                close(fd)
+                throw error
+            }
+            _ = try sys { temporary.withPlatformString { from in target.withPlatformString { rename(from, $0) } } }
+            let dirfd = try sys { directory.withPlatformString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) } }
+            defer { close(dirfd) }
+            _ = try sys { fsync(dirfd) }
+        } catch {
+            _ = temporary.withPlatformString { unlink($0) }
+            throw .fileWrite(path: path, error: error, doing: "write the new file")
+        }
+    }
+
+    private func copy(_ source: FilePath, to backup: FilePath, shownAs path: String) throws(LinkSetupError) {
+        guard let bytes = SysfsReader(root: "/").bytes(source) else {
+            throw .fileWrite(path: path, error: Errno(rawValue: EIO), doing: "read the file it replaces")
+        }
+        try atomicWrite(bytes, to: backup, shownAs: path, mode: 0o600)
+    }
+}

@@ -1,0 +1,65 @@
+import ArgumentParser
+import LinkSetup
+
+extension RequestedMode: ExpressibleByArgument {}
+extension StanzaFormat: ExpressibleByArgument {}
+
+/// The link settings `up` and `stanza` share.
+struct LinkSettingsOptions: ParsableArguments {
+    @Option(name: .customLong("address"),
+            help: ArgumentHelp("An address with its prefix length, IPv4 or IPv6 (repeatable).", valueName: "cidr"))
+    var addresses: [String] = []
+
+    @Option(help: "connected (MTU up to 65520), datagram (MTU from the subnet manager), or auto (connected where the HCA can).")
+    var mode: RequestedMode = .connected
+
+    @Option(help: "MTU in bytes (default: 65520 in connected mode, the broadcast group's in datagram mode).")
+    var mtu: Int?
+
+    @Option(help: ArgumentHelp("Configure the P_Key child IFACE.PKEY instead, creating it if missing (hex, e.g. 0x8001).",
+                               valueName: "pkey"))
+    var pkey: String?
+
+    @Option(help: ArgumentHelp("YAML file with settings for several interfaces (see configs/ipoib.yaml).", valueName: "file"))
+    var config: String?
+
+    var givesLinkSettings: Bool { !addresses.isEmpty || mode != .connected || mtu != nil || pkey != nil }
+
+    /// The requests: from `--config` (all entries, or the one named), or from the options.
+    func requests(interface: String?) throws(LinkSetupError) -> [UpRequest] {
+        if let config {
+            let all = try LinkConfig.load(path: config)
+            guard let interface else { return all }
+            let picked = all.filter { $0.interface == interface || $0.target == interface }
+            guard !picked.isEmpty else {
+                throw .config(file: config, reason: "no entry for \(interface)")
+            }
+            return picked
+        }
+        guard let interface else { return [] }
+        var parsed: [InterfaceAddress] = []
+        for text in addresses { parsed.append(try InterfaceAddress(cidr: text)) }
+        let key = try pkey.map { text throws(LinkSetupError) in try PKey(parsing: text) }
+        return [try UpRequest(interface: interface, pkey: key, mode: mode, mtu: mtu, addresses: parsed)]
+    }
+
+    func validate(interface: String?) throws {
+        if config != nil, givesLinkSettings {
+            throw ValidationError("--config takes the settings from the file; leave out --address, --mode, --mtu and --pkey")
+        }
+        if config == nil, interface == nil {
+            throw ValidationError("name the interface (e.g. ib0) or give --config FILE")
+        }
+    }
+}
+
+/// Runs a LinkSetup call and turns its error into one line on stderr and the
+/// documented exit status (1: the check said no; 2: error).
+func runLinkSetup(_ body: () throws(LinkSetupError) -> Void) throws {
+    do {
+        try body()
+    } catch {
+        Console.standard.err("Error: \(error)")
+        throw error.isCheckFailure ? ExitStatus.checkFailed : ExitStatus.error
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// A sysfs fixture tree built from its `MANIFEST.tsv` into a fresh temporary
+/// directory, writable, removed by `remove()`.
+struct FixtureTree {
+    let root: URL
+
+    static var manifests: URL {
+        Bundle.module.resourceURL!.appendingPathComponent("Fixtures/sysfs")
+    }
+
+    /// Every scenario directory name (`a-mlx4-cx3-qdr-datagram-2044`, …), sorted.
+    static var scenarios: [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: manifests.path)) ?? []
+        return names.filter { FileManager.default.fileExists(atPath: manifests.appendingPathComponent("\($0)/MANIFEST.tsv").path) }.sorted()
+    }
+
+    /// The scenario whose name starts with `prefix` + "-" (`"a"`, `"d2"`).
+    static func scenario(_ prefix: String) -> String {
+        scenarios.first { $0.hasPrefix(prefix + "-") }!
+    }
+
+    init(_ scenario: String) throws {
+        root = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ibkit-linksetup-\(scenario)-\(UUID().uuidString)")
+        let manifest = try String(contentsOf: Self.manifests.appendingPathComponent("\(scenario)/MANIFEST.tsv"), encoding: .utf8)
+        let files = FileManager.default
+        try files.createDirectory(at: root, withIntermediateDirectories: true)
+        for line in manifest.split(separator: "\n") where !line.hasPrefix("#") {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count >= 4 else { continue }
+            let path = root.appendingPathComponent(fields[0])
+            try files.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+            switch fields[1] {
+            case "dir": try files.createDirectory(at: path, withIntermediateDirectories: true)
+            case "symlink": try files.createSymbolicLink(atPath: path.path, withDestinationPath: fields[3])
+            default: try fields[3].replacingOccurrences(of: "\\n", with: "\n").write(to: path, atomically: false, encoding: .utf8)
+            }
+        }
+    }
+
+    /// `ROOT/sys/class/net/NAME/ATTRIBUTE` resolved through the symlinks.
+    func net(_ name: String, _ attribute: String) -> URL {
+        root.appendingPathComponent("sys/class/net/\(name)/\(attribute)")
+    }
+
+    func read(_ name: String, _ attribute: String) -> String? {
+        (try? String(contentsOf: net(name, attribute), encoding: .utf8))?.trimmingCharacters(in: .newlines)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: root) }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import SystemPackage
+import Testing
+@testable import LinkSetup
+
+@Suite struct StanzaTests {
+    static func settings(_ addresses: [String] = ["10.0.0.1/24"], pkey: String? = nil, mode: IPoIBMode = .connected,
+                         mtu: Int? = nil, dhcp: Bool = false) throws -> StanzaSettings {
+        let request = try UpRequest(interface: "ib0", pkey: pkey.map { try PKey(parsing: $0) },
+                                    mode: mode == .connected ? .connected : .datagram, mtu: mtu,
+                                    addresses: try addresses.map { try InterfaceAddress(cidr: $0) })
+        return StanzaSettings(request, mode: mode, dhcp: dhcp)
+    }
+
+    @Test func ifupdownMatchesTheDesignExample() throws {
+        let file = try StanzaRenderer.render(try Self.settings(), format: .ifupdown)[0]
+        #expect(file.path == "/etc/network/interfaces.d/ib0")
+        #expect(file.contents == """
+            # ib0: IPoIB in connected mode, MTU 65520. Written by ibsetup stanza.
+            auto ib0
+            iface ib0 inet static
+                address 10.0.0.1/24
+                mtu 65520
+                pre-up echo connected > /sys/class/net/ib0/mode
+
+            """)
+    }
+
+    @Test func ifupdownChildAndIPv6() throws {
+        let file = try StanzaRenderer.render(try Self.settings(["10.1.0.1/24", "fd00::1/64"], pkey: "0x8001"), format: .ifupdown)[0]
+        #expect(file.path == "/etc/network/interfaces.d/ib0.8001")
+        #expect(file.contents.contains("iface ib0.8001 inet static\n    address 10.1.0.1/24\n    mtu 65520\n"))
+        #expect(file.contents.contains("    pre-up [ -e /sys/class/net/ib0.8001 ] || echo 0x8001 > /sys/class/net/ib0/create_child\n"))
+        #expect(file.contents.contains("    post-down echo 0x8001 > /sys/class/net/ib0/delete_child\n"))
+        #expect(file.contents.hasSuffix("iface ib0.8001 inet6 static\n    address fd00::1/64\n"))
+    }
+
+    @Test func netplanNetworkdAndNMCli() throws {
+        let netplan = try StanzaRenderer.render(try Self.settings(["10.0.0.1/24", "fd00::1/64"]), format: .netplan)[0]
+        #expect(netplan.path == "/etc/netplan/60-ibsetup-ib0.yaml")
+        #expect(netplan.contents.contains("    ib0:\n      infiniband-mode: connected\n      mtu: 65520\n      addresses:\n        - \"10.0.0.1/24\"\n        - \"fd00::1/64\"\n"))
+        #expect(throws: LinkSetupError.self) { _ = try StanzaRenderer.render(try Self.settings(pkey: "0x8001"), format: .netplan) }
+
+        let networkd = try StanzaRenderer.render(try Self.settings(pkey: "0x8001", mode: .datagram), format: .networkd)
+        #expect(networkd.map(\.path) == ["/etc/systemd/network/60-ib0.8001.netdev",
+                                         "/etc/systemd/network/ib0.network.d/60-ibsetup-ib0.8001.conf",
+                                         "/etc/systemd/network/60-ib0.8001.network"])
+        #expect(networkd[0].contents.contains("[NetDev]\nName=ib0.8001\nKind=ipoib\n\n[IPoIB]\nPartitionKey=0x8001\nMode=datagram\n"))
+        #expect(networkd[1].contents.contains("[Network]\nIPoIB=ib0.8001\n"))
+        #expect(networkd[2].contents.contains("[Network]\nAddress=10.0.0.1/24\n\n[IPoIB]\nMode=datagram\n"))
+        #expect(!networkd[2].contents.contains("MTUBytes"), "datagram MTU is left to the broadcast group")
+
+        let nmcli = try StanzaRenderer.render(try Self.settings(pkey: "0x8001"), format: .nmcli)[0]
+        #expect(nmcli.path == nil)
+        #expect(nmcli.contents.contains("nmcli connection add type infiniband con-name ib0.8001 ifname ib0.8001 infiniband.parent ib0 infiniband.p-key 0x8001 infiniband.transport-mode connected infiniband.mtu 65520 ipv4.method manual ipv4.addresses 10.0.0.1/24 ipv6.method disabled\n"))
+    }
+
+    /// Debian's ifupdown reads the stanza and, in --no-act mode, prints the
+    /// commands in the order it would run them: the mode write comes first.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/sbin/ifup") || FileManager.default.isExecutableFile(atPath: "/sbin/ifup"),
+                   "needs Debian's ifupdown (scripts/install-deps installs it)"),
+          arguments: [("static", false), ("child", false), ("dhcp", true)])
+    func ifupNoActWritesTheModeBeforeTheMTU(variant: String, dhcp: Bool) throws {
+        let settings = try Self.settings(dhcp ? [] : ["10.0.0.1/24", "fd00::1/64"],
+                                         pkey: variant == "child" ? "0x8001" : nil, dhcp: dhcp)
+        let file = try StanzaRenderer.render(settings, format: .ifupdown)[0]
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-ifup-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("state"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let interfaces = directory.appendingPathComponent("interfaces")
+        try file.contents.write(to: interfaces, atomically: true, encoding: .utf8)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/ifup") ? "/usr/sbin/ifup" : "/sbin/ifup")
+        process.arguments = ["--no-act", "--no-scripts", "-i", interfaces.path,
+                             "--state-dir", directory.appendingPathComponent("state").path, settings.interface]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let mode = try #require(lines.firstIndex(of: "echo connected > /sys/class/net/\(settings.interface)/mode"), "\(text)")
+        let mtu = try #require(lines.firstIndex { $0.contains("mtu 65520") }, "\(text)")
+        #expect(mode < mtu, "\(text)")
+        if variant == "child" {
+            let create = try #require(lines.firstIndex { $0.contains("create_child") })
+            #expect(create < mode)
+        }
+    }
+}
+
+@Suite struct StanzaWriterTests {
+    static func root() throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-stanza-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("etc/network/interfaces.d"), withIntermediateDirectories: true)
+        return root
+    }
+
+    static let ib0 = StanzaFile(path: "/etc/network/interfaces.d/ib0",
+                                contents: "auto ib0\niface ib0 inet manual\n    pre-up echo connected > /sys/class/net/ib0/mode\n",
+                                interfaces: ["ib0"])
+
+    @Test func writesAtomicallyKeepsABackupAndIsIdempotent() throws {
+        let root = try Self.root()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try "source /etc/network/interfaces.d/*\n".write(to: root.appendingPathComponent("etc/network/interfaces"), atomically: true, encoding: .utf8)
+        let target = root.appendingPathComponent("etc/network/interfaces.d/ib0")
+        try "auto ib0\niface ib0 inet dhcp\n".write(to: target, atomically: true, encoding: .utf8)
+
+        let writer = StanzaWriter(root: FilePath(root.path))
+        let first = try writer.install([Self.ib0], format: .ifupdown)
+        #expect(first.written == ["/etc/network/interfaces.d/ib0"])
+        #expect(first.backups == ["/etc/network/interfaces.d/.ib0.ibsetup-backup"])
+        #expect(first.warnings.isEmpty)
+        #expect(try String(contentsOf: target, encoding: .utf8) == Self.ib0.contents)
+        #expect(try String(contentsOf: root.appendingPathComponent("etc/network/interfaces.d/.ib0.ibsetup-backup"), encoding: .utf8)
+                == "auto ib0\niface ib0 inet dhcp\n")
+        let names = try FileManager.default.contentsOfDirectory(atPath: target.deletingLastPathComponent().path)
+        #expect(!names.contains { $0.contains("ibsetup-tmp") }, "no temporary file left")
+
+        let second = try writer.install([Self.ib0], format: .ifupdown)
+        #expect(second.unchanged == ["/etc/network/interfaces.d/ib0"])
+        #expect(second.written.isEmpty)
+    }
+
+    @Test func refusesToReplaceAFileThatConfiguresOtherInterfaces() throws {
+        let root = try Self.root()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let target = root.appendingPathComponent("etc/network/interfaces.d/ib0")
+        let theirs = "auto ib0 ib1\niface ib1 inet dhcp\n"
+        try theirs.write(to: target, atomically: true, encoding: .utf8)
+        #expect(throws: LinkSetupError.wouldClobber(path: "/etc/network/interfaces.d/ib0", interfaces: ["ib1"])) {
+            _ = try StanzaWriter(root: FilePath(root.path)).install([Self.ib0], format: .ifupdown)
+        }
+        #expect(try String(contentsOf: target, encoding: .utf8) == theirs)
+    }
+
+    @Test(arguments: [("", true), ("source-directory /etc/network/interfaces.d\n", false),
+                      ("source /etc/network/interfaces.d/*\n", false), ("source interfaces.d/*\n", false)])
+    func warnsWhenInterfacesDoesNotSourceTheDirectory(main: String, warns: Bool) throws {
+        let root = try Self.root()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try main.write(to: root.appendingPathComponent("etc/network/interfaces"), atomically: true, encoding: .utf8)
+        let report = try StanzaWriter(root: FilePath(root.path)).install([Self.ib0], format: .ifupdown)
+        #expect(report.warnings.isEmpty == !warns, "\(report.warnings)")
+    }
+
+    @Test func aMissingDirectoryWritesNothing() throws {
+        let root = try Self.root()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let netplan = StanzaFile(path: "/etc/netplan/60-ibsetup-ib0.yaml", contents: "network: {}\n", interfaces: ["ib0"])
+        #expect(throws: LinkSetupError.self) {
+            _ = try StanzaWriter(root: FilePath(root.path)).install([Self.ib0, netplan], format: .netplan)
+        }
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("etc/network/interfaces.d/ib0").path))
+    }
+}
