@@ -27,7 +27,10 @@ let package = Package(
             name: "CRDMA",
             providers: [.apt(["libibverbs-dev", "librdmacm-dev", "libibumad-dev"])]
         ),
-        .target(name: "Subunit"),
+        .target(
+            name: "Subunit",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system")]
+        ),
         .target(
             name: "Fabric",
             dependencies: [

@@ -1,0 +1,91 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Where reports go: a file descriptor (stdout) or memory (tests). Each `write` is one record,
+/// written whole and at once, so the output is valid at every moment and concurrent
+/// reporters never interleave inside a record.
+public final class ReportOutput: Sendable {
+    private enum Target { case fd(Int32), memory }
+    private let target: Target
+    private let captured = Mutex<[UInt8]>([])
+    private let lock = Mutex<Void>(())
+
+    public init(fd: Int32) { target = .fd(fd) }
+    /// Collects everything written; read it with `bytes`.
+    public static func memory() -> ReportOutput { ReportOutput(memory: ()) }
+    private init(memory: Void) { target = .memory }
+
+    public static let stdout = ReportOutput(fd: 1)
+
+    public func write(_ bytes: [UInt8]) {
+        switch target {
+        case .memory:
+            captured.withLock { $0.append(contentsOf: bytes) }
+        case .fd(let fd):
+            lock.withLock { _ in
+                bytes.withUnsafeBytes { raw in
+                    var off = 0
+                    while off < raw.count {
+                        let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                        if n > 0 { off += n } else if n < 0 && errno == EINTR { continue } else { return }
+                    }
+                }
+            }
+        }
+    }
+
+    public func write(_ text: String) { write(Array(text.utf8)) }
+
+    /// What a memory output has collected.
+    public var bytes: [UInt8] { captured.withLock { $0 } }
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+}
+
+/// A live sample during a run (`--interval`): metrics over [from, to) seconds since the start.
+public struct IntervalSample: Sendable, Equatable, Codable {
+    public var test: String
+    public var route: String?
+    public var from: Double
+    public var to: Double
+    public var metrics: [Metric]
+    public init(test: String, route: String? = nil, from: Double, to: Double, metrics: [Metric]) {
+        self.test = test
+        self.route = route
+        self.from = from
+        self.to = to
+        self.metrics = metrics
+    }
+}
+
+/// Consumes a run as it happens. Reporters write each event as soon as it arrives.
+public protocol Reporter: AnyObject, Sendable {
+    /// A test begins (subunit `inprogress`). `route`: which stream of a `-P` run, nil for the total.
+    func started(test: String, route: String?)
+    func interval(_ sample: IntervalSample)
+    /// A test ends with its result (status included).
+    func finished(_ result: BenchResult, route: String?)
+}
+
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case table, json, csv, subunit
+
+    public func makeReporter(output: ReportOutput = .stdout) -> any Reporter {
+        switch self {
+        case .table: TableReporter(output: output)
+        case .json: JSONLinesReporter(output: output)
+        case .csv: CSVReporter(output: output)
+        case .subunit: SubunitReporter(output: output)
+        }
+    }
+}
+
+/// Sends every event to several reporters.
+public final class FanOutReporter: Reporter {
+    let reporters: [any Reporter]
+    public init(_ reporters: [any Reporter]) { self.reporters = reporters }
+    public func started(test: String, route: String?) { for r in reporters { r.started(test: test, route: route) } }
+    public func interval(_ s: IntervalSample) { for r in reporters { r.interval(s) } }
+    public func finished(_ res: BenchResult, route: String?) { for r in reporters { r.finished(res, route: route) } }
+}

@@ -1,1 +1,0 @@
-// Subunit: filled by its issue.

@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BenchCore
+import SystemPackage
+
+/// An IPv4 or IPv6 socket address, resolved from a host name or literal.
+struct SocketAddress: Sendable, CustomStringConvertible {
+    private let storage: [UInt8]
+    let family: CInt
+
+    /// Resolves `host` (name, IPv4 or IPv6 literal) and `port`. Kernel-free: getaddrinfo.
+    static func resolve(_ host: String, port: UInt16, passive: Bool = false) throws(BenchError) -> SocketAddress {
+        var hints = addrinfo()
+        hints.ai_socktype = CInt(SOCK_STREAM.rawValue)
+        hints.ai_family = AF_UNSPEC
+        if passive { hints.ai_flags = AI_PASSIVE }
+        var res: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, String(port), &hints, &res)
+        guard rc == 0, let first = res else {
+            throw BenchError(.usage, subject: host, what: "cannot resolve (\(String(cString: gai_strerror(rc))))",
+                             next: "give an IP address or a name this host can resolve")
+        }
+        defer { freeaddrinfo(res) }
+        let bytes = Array(UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
+        return SocketAddress(storage: bytes, family: first.pointee.ai_family)
+    }
+
+    /// The same address with another port.
+    func with(port: UInt16) -> SocketAddress {
+        var s = storage
+        // sin_port and sin6_port sit at the same offset (2) in both layouts, big-endian.
+        s[2] = UInt8(port >> 8)
+        s[3] = UInt8(port & 0xff)
+        return SocketAddress(storage: s, family: family)
+    }
+
+    private init(storage: [UInt8], family: CInt) {
+        self.storage = storage
+        self.family = family
+    }
+
+    func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+        var copy = storage
+        return copy.withUnsafeMutableBytes { raw in
+            body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
+        }
+    }
+
+    var description: String {
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        var serv = [CChar](repeating: 0, count: Int(NI_MAXSERV))
+        let rc = withSockaddr { sa, len in
+            getnameinfo(sa, len, &host, socklen_t(host.count), &serv, socklen_t(serv.count), NI_NUMERICHOST | NI_NUMERICSERV)
+        }
+        guard rc == 0 else { return "?" }
+        let h = String(cString: host), p = String(cString: serv)
+        return family == AF_INET6 ? "[\(h)]:\(p)" : "\(h):\(p)"
+    }
+}
+
+/// Socket settings of a test's data connections (`--window`, `--nodelay`, `--mss`,
+/// `--congestion`, `--dev`, `--bind`), applied the same way on both ends where they matter.
+struct SocketOptions: Sendable, Equatable {
+    var window: Int?
+    var noDelay = false
+    var mss: Int?
+    var congestion: String?
+    var device: String?
+    var bindAddress: String?
+
+    init(window: Int? = nil, noDelay: Bool = false, mss: Int? = nil, congestion: String? = nil,
+         device: String? = nil, bindAddress: String? = nil) {
+        self.window = window
+        self.noDelay = noDelay
+        self.mss = mss
+        self.congestion = congestion
+        self.device = device
+        self.bindAddress = bindAddress
+    }
+
+    /// From a plan's `options` (the server side).
+    init(plan: [String: String]) {
+        window = plan["window"].flatMap { Int($0) }
+        noDelay = plan["nodelay"] == "1"
+        mss = plan["mss"].flatMap { Int($0) }
+        congestion = plan["congestion"]
+    }
+
+    /// The part of these options the server applies too.
+    var planOptions: [String: String] {
+        var o: [String: String] = [:]
+        if let window { o["window"] = String(window) }
+        if noDelay { o["nodelay"] = "1" }
+        if let mss { o["mss"] = String(mss) }
+        if let congestion { o["congestion"] = congestion }
+        return o
+    }
+
+    func applyBeforeConnect(to s: borrowing Socket) throws(Errno) {
+        if let window {
+            try s.setInt(SOL_SOCKET, SO_SNDBUF, CInt(window))
+            try s.setInt(SOL_SOCKET, SO_RCVBUF, CInt(window))
+        }
+        if let mss { try s.setInt(CInt(IPPROTO_TCP), TCP_MAXSEG, CInt(mss)) }
+        if let congestion { try s.setString(CInt(IPPROTO_TCP), TCP_CONGESTION, congestion) }
+        if let device { try s.bindToDevice(device) }
+        if let bindAddress {
+            let local = try? SocketAddress.resolve(bindAddress, port: 0, passive: true)
+            guard let local else { throw Errno.addressNotAvailable }
+            if local.withSockaddr({ sa, len in bind(s.fd, sa, len) }) != 0 { throw Errno(rawValue: errno) }
+        }
+        try applyAfterConnect(to: s)
+    }
+
+    func applyAfterConnect(to s: borrowing Socket) throws(Errno) {
+        if noDelay { try s.setInt(CInt(IPPROTO_TCP), TCP_NODELAY, 1) }
+    }
+
+    /// On an accepted server-side socket: everything but device and local address.
+    func applyAccepted(to s: borrowing Socket) throws(Errno) {
+        if let window {
+            try s.setInt(SOL_SOCKET, SO_SNDBUF, CInt(window))
+            try s.setInt(SOL_SOCKET, SO_RCVBUF, CInt(window))
+        }
+        if let congestion { try s.setString(CInt(IPPROTO_TCP), TCP_CONGESTION, congestion) }
+        if noDelay { try s.setInt(CInt(IPPROTO_TCP), TCP_NODELAY, 1) }
+    }
+}

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SystemPackage
+
+/// The one way TCPBench calls the kernel: returns the result or throws `Errno`, retries EINTR,
+/// and traps on EBADF/EFAULT, which can only mean a descriptor or buffer bookkeeping bug.
+@inline(__always)
+func sys<I: FixedWidthInteger>(_ call: () -> I) throws(Errno) -> I {
+    while true {
+        let r = call()
+        if r != -1 { return r }
+        let e = Errno(rawValue: errno)
+        precondition(e != .badFileDescriptor && e != .badAddress, "\(e): a descriptor or buffer bookkeeping bug")
+        if e != .interrupted { throw e }
+    }
+}
+
+extension Errno {
+    /// The C name (`ECONNREFUSED`) for one-line error messages.
+    var symbol: String {
+        switch self {
+        case .connectionRefused: "ECONNREFUSED"
+        case .connectionReset: "ECONNRESET"
+        case .brokenPipe: "EPIPE"
+        case .timedOut: "ETIMEDOUT"
+        case .noRouteToHost: "EHOSTUNREACH"
+        case .networkUnreachable: "ENETUNREACH"
+        case .addressInUse: "EADDRINUSE"
+        case .addressNotAvailable: "EADDRNOTAVAIL"
+        case .permissionDenied: "EACCES"
+        case .notPermitted: "EPERM"
+        case .noSuchFileOrDirectory: "ENOENT"
+        case .operationNotSupportedByDevice: "ENODEV"
+        case .invalidArgument: "EINVAL"
+        case .resourceTemporarilyUnavailable: "EAGAIN"
+        case .tooManyOpenFiles: "EMFILE"
+        case .protocolNotAvailable: "ENOPROTOOPT"
+        default: "errno \(rawValue)"
+        }
+    }
+}

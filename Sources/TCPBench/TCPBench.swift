@@ -1,1 +1,0 @@
-// TCPBench: filled by its issue.
