@@ -22,7 +22,7 @@ public enum CompareTable {
                                   "\(r.values.count)/\(r.runs)", r.ratio.map { Units.fixed($0, 2) } ?? "-"])
                 } else {
                     table.append([r.tool, r.runs == 0 ? "skipped" : "failed", "", "0/\(r.runs)", "-"])
-                    if let why = r.reason { notes.append("  \(r.tool): \(why)") }
+                    if let why = r.reason { notes.append(why.hasPrefix(r.tool) ? "  \(why)" : "  \(r.tool): \(why)") }
                 }
             }
             out += layout(table) + notes.map { $0 + "\n" }.joined() + "\n"

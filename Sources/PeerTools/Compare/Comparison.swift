@@ -37,7 +37,7 @@ public struct Comparison: Sendable {
 
     /// Runs everything; `reporter` sees each run as it starts and ends (route code = tool),
     /// then the summaries. Returns the summaries.
-    public func run(reporter: (any Reporter)?, progress: (@Sendable (Progress) -> Void)? = nil) -> [CompareSummary] {
+    public func run(reporter: (any Reporter)? = nil, progress: (@Sendable (Progress) -> Void)? = nil) -> [CompareSummary] {
         var runs: [(Measurement, Int?, BenchResult)] = []
         var ready: [any MeasurementRunner] = []
         for runner in runners {
