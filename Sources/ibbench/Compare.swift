@@ -1,12 +1,88 @@
 import ArgumentParser
+import BenchCore
+import PeerTools
+
+extension Measurement: ExpressibleByArgument {}
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "(not built yet)"
+        abstract: "Measure with ibkit and the peer tools side by side, round by round, and report ratios.",
+        discussion: """
+            Runs each measurement (tcp_stream, tcp_rr; rdma_write_bw and rdma_send_lat where the
+            host has an RDMA device) with every tool found on PATH: netperf (omni -k selectors,
+            netserver must run on PEER), iperf3 --json (iperf3 -s on PEER), qperf -v (qperf on
+            PEER), perftest -R (ib_write_bw / ib_send_lat server on PEER). Rounds interleave the
+            tools. A tool that is missing is reported as skipped with how to install it; it never
+            fails the run. The final table gives each tool's median, min..max and its ratio to
+            netperf (or to the first tool with results). JSON, CSV and subunit give each run as
+            one test (route code = tool) and the summaries as compare.* tests.
+            Exit status: 0 all runs passed or were skipped; 1 a run failed; 2 error; 64 usage.
+
+            Examples:
+              ibbench compare 10.0.0.2
+              ibbench compare 10.0.0.2 --rounds 5 -t 5 --tools netperf,iperf3
+              ibbench compare 10.0.0.2 --format subunit | subunit2junitxml > results.xml
+              ibbench compare 10.0.0.2 --sweep --plot sweep.svg --measurement tcp_stream
+            """
     )
 
+    @Argument(help: "The peer: host name or address where the servers run.")
+    var peer: String
+
+    @Option(help: "Rounds; each round runs every tool once per measurement.")
+    var rounds = 3
+
+    @Option(name: [.customShort("t"), .customLong("duration")], help: "Seconds per run.")
+    var duration = 10.0
+
+    @Option(name: .customLong("measurement"),
+            help: "A measurement to take (repeatable): tcp_stream, tcp_rr, rdma_write_bw, rdma_send_lat.")
+    var measurements: [Measurement] = []
+
+    @Option(help: "Only these tools, comma separated (ibbench, netperf, iperf3, qperf, perftest).")
+    var tools: String?
+
+    @Flag(help: "Run every measurement at message sizes 64 B to 64 KiB (steps of 4).")
+    var sweep = false
+
+    @Option(help: "With --sweep: write an SVG chart (metric vs message size, one line per tool) to this file.")
+    var plot: String?
+
+    @Option(help: "Output format: table, json (one object per line), csv or subunit (v2).")
+    var format: PeerReportFormat = .table
+
+    @Option(help: "netserver's control port on the peer, when not 12865.")
+    var netperfPort: Int?
+
+    @Option(help: "The iperf3 server's port on the peer, when not 5201.")
+    var iperf3Port: Int?
+
+    @Option(help: "The qperf server's listen port on the peer, when not 19765.")
+    var qperfPort: Int?
+
+    func validate() throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+        guard duration > 0, duration <= 3600 else { throw ValidationError("-t must be between 0 and 3600 seconds") }
+        if plot != nil, !sweep { throw ValidationError("--plot needs --sweep (the chart is metric vs message size)") }
+    }
+
     func run() throws {
-        throw NotBuiltYet(command: "ibbench compare")
+        var ports: [PeerTool: Int] = [:]
+        ports[.netperf] = netperfPort
+        ports[.iperf3] = iperf3Port
+        ports[.qperf] = qperfPort
+        let run = CompareRun(peer: peer, rounds: rounds, duration: duration, measurements: measurements,
+                             tools: tools?.split(separator: ",").map(String.init) ?? [],
+                             sizes: sweep ? CompareRun.sweepSizes : [], plotPath: plot,
+                             format: format.outputFormat, ports: ports)
+        let status: Int32
+        do {
+            status = try run.run(engines: [])
+        } catch {
+            ImportRun.stderr(error.description)
+            throw ExitStatus.error
+        }
+        if status != 0 { throw ExitCode(status) }
     }
 }

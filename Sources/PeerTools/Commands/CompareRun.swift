@@ -1,0 +1,90 @@
+import BenchCore
+import Foundation
+
+/// `ibbench compare PEER`: the options, the runners, the output.
+public struct CompareRun: Sendable {
+    public var peer: String
+    public var rounds: Int
+    public var duration: Double
+    public var measurements: [Measurement]
+    /// Restricts the tools (`ibbench`, `netperf`, …); empty: every runner.
+    public var tools: [String]
+    public var sizes: [Int]
+    public var plotPath: String?
+    public var format: OutputFormat
+    public var ports: [PeerTool: Int]
+
+    public init(peer: String, rounds: Int = 3, duration: Double = 10, measurements: [Measurement] = [],
+                tools: [String] = [], sizes: [Int] = [], plotPath: String? = nil, format: OutputFormat = .table,
+                ports: [PeerTool: Int] = [:]) {
+        self.peer = peer
+        self.rounds = rounds
+        self.duration = duration
+        self.measurements = measurements
+        self.tools = tools
+        self.sizes = sizes
+        self.plotPath = plotPath
+        self.format = format
+        self.ports = ports
+    }
+
+    /// The default sweep: 64 B to 64 KiB in steps of four.
+    public static let sweepSizes = [64, 256, 1024, 4096, 16384, 65536]
+
+    /// RDMA measurements are taken when the host has an RDMA device.
+    public static func defaultMeasurements(sysfsRoot: String = "/") -> [Measurement] {
+        let dir = (sysfsRoot as NSString).appendingPathComponent("sys/class/infiniband")
+        let devices = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return devices.isEmpty ? [.tcpStream, .tcpLatency] : Measurement.allCases
+    }
+
+    public struct PlotError: Error, CustomStringConvertible {
+        public let path: String, why: String
+        public var description: String { "\(path): cannot write the chart (\(why)); choose a writable path for --plot" }
+    }
+
+    /// Runs the comparison with `engines` (ibkit's own runners) and the peer tools; writes
+    /// results in `format` to `output`, the progress line to stderr when it is a terminal.
+    /// Returns the exit status: 0 every run passed or was skipped, 1 a run failed.
+    public func run(engines: [any MeasurementRunner], output: ReportOutput = .stdout) throws(PlotError) -> Int32 {
+        var runners = engines + PeerTool.allCases.map { PeerToolRunner($0) as any MeasurementRunner }
+        if !tools.isEmpty { runners = runners.filter { tools.contains($0.tool) } }
+        let measurements = self.measurements.isEmpty ? Self.defaultMeasurements() : self.measurements
+        let comparison = Comparison(runners: runners, measurements: measurements, rounds: rounds,
+                                    settings: RunSettings(peer: peer, duration: duration, ports: ports), sizes: sizes)
+        let reporter: (any Reporter)? = format == .table ? nil : format.makeReporter(output: output)
+        let progress: (@Sendable (Comparison.Progress) -> Void)? = isatty(2) == 1 ? ProgressLine.show : nil
+        let summaries = comparison.run(reporter: reporter, progress: progress)
+        if progress != nil { ProgressLine.clear() }
+        if format == .table {
+            output.write(CompareTable.render(summaries, rounds: rounds, settings: comparison.settings))
+        }
+        if let plotPath { try Self.writeAtomically(SweepPlot.render(summaries), to: plotPath) }
+        let failed = summaries.contains { $0.runs > $0.values.count }
+        return failed ? 1 : 0
+    }
+
+    /// Writes through a temporary file and a rename, so a reader never sees half a chart.
+    static func writeAtomically(_ text: String, to path: String) throws(PlotError) {
+        let tmp = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
+            throw PlotError(path: path, why: "cannot create \(tmp)")
+        }
+        if rename(tmp, path) != 0 {
+            let e = String(cString: strerror(errno))
+            unlink(tmp)
+            throw PlotError(path: path, why: e)
+        }
+    }
+}
+
+/// The one-line progress display on a terminal's stderr.
+enum ProgressLine {
+    @Sendable static func show(_ p: Comparison.Progress) {
+        let size = p.size.map { " \($0) B" } ?? ""
+        let line = "round \(p.round)/\(p.rounds)  \(p.tool) \(p.measurement.rawValue)\(size)  about \(Int(p.secondsLeft.rounded())) s left"
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+    }
+
+    static func clear() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+}

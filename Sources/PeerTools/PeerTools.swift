@@ -1,1 +1,0 @@
-// PeerTools: filled by its issue.
