@@ -67,7 +67,6 @@ let package = Package(
             dependencies: [
                 "BenchCore",
                 "CRDMA",
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,3 +1,4 @@
+import BenchCore
 import CRDMA
 import SystemPackage
 #if canImport(Glibc)
@@ -20,7 +21,7 @@ struct CMEvent {
 
 /// Reads the next event of `channel` (non-blocking fd) before `deadline`; nil when none came.
 /// rdma_cm: `rdma_get_cm_event` + `rdma_ack_cm_event`, waiting with poll(2) on the channel fd.
-func nextCMEvent(_ channel: UnsafeMutablePointer<rdma_event_channel>, until deadline: UInt64) throws(Errno) -> CMEvent? {
+func nextCMEvent(_ channel: UnsafeMutablePointer<rdma_event_channel>, until deadline: Deadline) throws(Errno) -> CMEvent? {
     while true {
         var raw: UnsafeMutablePointer<rdma_cm_event>?
         if rdma_get_cm_event(channel, &raw) == 0, let ev = raw {
@@ -45,7 +46,7 @@ func nextCMEvent(_ channel: UnsafeMutablePointer<rdma_event_channel>, until dead
 /// or the deadline becomes the matching one-line error.
 func expectCMEvent(_ expected: rdma_cm_event_type, on channel: UnsafeMutablePointer<rdma_event_channel>,
                    peer: String, seconds: Double) throws(RDMAError) -> CMEvent {
-    let deadline = nowNanos() &+ UInt64(seconds * 1e9)
+    let deadline = Deadline.after(seconds: seconds)
     let stage: String
     let code: RDMAError.Code
     switch expected {

@@ -1,3 +1,4 @@
+import BenchCore
 import CRDMA
 #if canImport(Glibc)
 import Glibc
@@ -99,7 +100,7 @@ struct PeerWatch {
     }
 
     private mutating func check() -> LoopFailure? {
-        let now = nowNanos()
+        let now = monotonicNanos()
         if idleSince == 0 { idleSince = now }
         var fds = (pollfd(fd: cmFD, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: context?.pointee.async_fd ?? -1, events: Int16(POLLIN), revents: 0))

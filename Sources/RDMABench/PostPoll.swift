@@ -1,5 +1,5 @@
 import CRDMA
-import Histogram
+import BenchCore
 
 /// The preallocated state of one client run: per QP a linked list of `postList` send WRs with
 /// their SGEs (built once, reposted as is), the completion array and the per-QP counters.
@@ -90,8 +90,8 @@ func bandwidthLoop(_ path: borrowing DataPath, length: LoopLength, txDepth: Int,
     let signaled = IBV_SEND_SIGNALED.rawValue
     var outcome = LoopOutcome()
     var stopping = false
-    let cpu0 = threadCPUNanos()
-    let start = nowNanos()
+    let cpu0 = CPUTime.thread().totalNanos
+    let start = monotonicNanos()
     outer: while true {
         var active = false
         for q in 0..<path.qpCount {
@@ -124,10 +124,10 @@ func bandwidthLoop(_ path: borrowing DataPath, length: LoopLength, txDepth: Int,
         } else if let f = watch.idle(every: poller.channel == nil ? 1024 : 1) {
             outcome.failure = f; break
         }
-        if end != .max && !stopping && nowNanos() >= end { stopping = true }
+        if end != .max && !stopping && monotonicNanos() >= end { stopping = true }
     }
-    outcome.nanos = nowNanos() - start
-    outcome.cpuNanos = threadCPUNanos() - cpu0
+    outcome.nanos = monotonicNanos() - start
+    outcome.cpuNanos = CPUTime.thread().totalNanos - cpu0
     for q in 0..<path.qpCount { outcome.messages += path.completed[q] }
     return outcome
 }
@@ -139,7 +139,7 @@ func bandwidthLoop(_ path: borrowing DataPath, length: LoopLength, txDepth: Int,
 /// - read: one RDMA READ, wait for its completion.
 func latencyLoop(_ path: borrowing DataPath, verb: RDMAVerb, length: LoopLength,
                  receive: UnsafeMutablePointer<ibv_recv_wr>, sendByte: UnsafeMutableRawPointer,
-                 replyByte: UnsafeRawPointer, histogram: inout Histogram<UInt64>,
+                 replyByte: UnsafeRawPointer, histogram: inout LatencyHistogram,
                  poller: inout CompletionPoller, watch: inout PeerWatch) -> LoopOutcome {
     var target = Int.max
     var end = UInt64.max
@@ -150,14 +150,14 @@ func latencyLoop(_ path: borrowing DataPath, verb: RDMAVerb, length: LoopLength,
     let qp = path.qps[0]
     let wr = path.wrs
     var outcome = LoopOutcome()
-    let cpu0 = threadCPUNanos()
-    let start = nowNanos()
+    let cpu0 = CPUTime.thread().totalNanos
+    let start = monotonicNanos()
     var turn = 0
     // Writes are signalled every 16th turn (their completions only free the send queue).
     let signaled = IBV_SEND_SIGNALED.rawValue
     var unreaped = 0
     outer: while turn < target {
-        let t0 = nowNanos()
+        let t0 = monotonicNanos()
         if t0 >= end { break }
         turn += 1
         // Turn numbers cycle through 1...255: the target area starts zeroed, so 0 is never waited for.
@@ -198,8 +198,8 @@ func latencyLoop(_ path: borrowing DataPath, verb: RDMAVerb, length: LoopLength,
                 outcome.failure = f; turn -= 1; break outer
             }
         }
-        let t1 = nowNanos()
-        _ = histogram.record(t1 &- t0)
+        let t1 = monotonicNanos()
+        histogram.record(nanos: t1 &- t0)
         if verb == .send {
             var badRecv: UnsafeMutablePointer<ibv_recv_wr>?
             if ibv_post_recv(qp, receive, &badRecv) != 0 { outcome.failure = .post(-1); break }
@@ -213,8 +213,8 @@ func latencyLoop(_ path: borrowing DataPath, verb: RDMAVerb, length: LoopLength,
         else if n < 0 { break }
         drain += 1
     }
-    outcome.nanos = nowNanos() - start
-    outcome.cpuNanos = threadCPUNanos() - cpu0
+    outcome.nanos = monotonicNanos() - start
+    outcome.cpuNanos = CPUTime.thread().totalNanos - cpu0
     outcome.messages = turn
     return outcome
 }

@@ -1,6 +1,5 @@
 import BenchCore
 import CRDMA
-import Histogram
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
@@ -61,7 +60,7 @@ struct SizeRun {
         let remotes: [(address: UInt64, key: UInt32)]
         let reportAddress: UInt64
         do { (remotes, reportAddress) = try connect(&graph) } catch { return (nil, error) }
-        let started = wallSeconds()
+        let started = wallClockSeconds()
         var (outcome, histogram) = dataPhase(&graph, remotes: remotes)
         var failure = outcome.failure.map { $0.error(peer: peer.label) }
         var report: ServerReport?
@@ -74,7 +73,7 @@ struct SizeRun {
         disconnect(graph)
         _ = consume graph
         outcome.failure = nil
-        let result = makeResult(outcome, histogram: &histogram, report: report, started: started, failure: failure)
+        let result = makeResult(outcome, histogram: histogram, report: report, started: started, failure: failure)
         return (result, failure)
     }
 
@@ -150,7 +149,7 @@ struct SizeRun {
 
     // MARK: data
 
-    private func dataPhase(_ graph: inout RCGraph, remotes: [(address: UInt64, key: UInt32)]) -> (LoopOutcome, Histogram<UInt64>) {
+    private func dataPhase(_ graph: inout RCGraph, remotes: [(address: UInt64, key: UInt32)]) -> (LoopOutcome, LatencyHistogram) {
         let opcode = switch o.verb {
         case .write: IBV_WR_RDMA_WRITE
         case .read: IBV_WR_RDMA_READ
@@ -161,9 +160,8 @@ struct SizeRun {
         var poller = CompletionPoller(cq: graph.cq!, channel: graph.completionChannel, wc: path.wc,
                                       capacity: Int32(DataPath.wcCapacity))
         var watch = PeerWatch(cmFD: graph.channel.pointee.fd, context: graph.context, stallSeconds: max(o.timeout, 1))
-        var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1, highestTrackableValue: 100_000_000_000,
-                                          numberOfSignificantValueDigits: .three)
-        let length: LoopLength = o.duration.map { .until(nowNanos() + UInt64($0 * 1e9)) } ?? .iterations(o.iterations)
+        var histogram = LatencyHistogram()
+        let length: LoopLength = o.duration.map { .until(monotonicNanos() + UInt64($0 * 1e9)) } ?? .iterations(o.iterations)
         let outcome: LoopOutcome
         if o.mode == .bw {
             outcome = bandwidthLoop(path, length: length, txDepth: o.txDepth, cqMod: o.cqModeration,
@@ -198,7 +196,7 @@ struct SizeRun {
         end.send_flags = IBV_SEND_SIGNALED.rawValue
         end.imm_data = endOfRunImmediate.bigEndian
         try postAndWait(graph, qp: qp, &end, what: "the end-of-run message")
-        let deadline = nowNanos() + UInt64(o.timeout * 1e9)
+        let deadline = Deadline.after(seconds: o.timeout)
         var sge = ibv_sge(addr: graph.address(BufferLayout.reportOffset), length: UInt32(ServerReport.encodedSize), lkey: graph.lkey)
         while true {
             memset(graph.base + BufferLayout.reportOffset, 0, ServerReport.encodedSize)
@@ -215,7 +213,7 @@ struct SizeRun {
             }
             let bytes = Array(UnsafeRawBufferPointer(start: graph.base + BufferLayout.reportOffset, count: ServerReport.encodedSize))
             if let report = ServerReport(bytes) { return report }
-            if nowNanos() > deadline {
+            if deadline.hasPassed {
                 throw RDMAError(.peerLost, peer.label, "the server wrote no report within \(Int(o.timeout)) s",
                                 next: "check the server's log")
             }
@@ -234,9 +232,9 @@ struct SizeRun {
         var bad: UnsafeMutablePointer<ibv_send_wr>?
         let r = ibv_post_send(qp, &wr, &bad)
         if r != 0 { throw RDMAError(.verbs, peer.label, "ibv_post_send failed for \(what)", errno: Errno(rawValue: r), next: "retry") }
-        let deadline = nowNanos() + UInt64(o.timeout * 1e9)
+        let deadline = Deadline.after(seconds: o.timeout)
         var wc = ibv_wc()
-        while nowNanos() < deadline {
+        while !deadline.hasPassed {
             let n = ibv_poll_cq(graph.cq, 1, &wc)
             if n < 0 { throw LoopFailure.pollFailed.error(peer: peer.label) }
             if n == 0 { continue }
@@ -299,7 +297,7 @@ struct SizeRun {
     private func disconnect(_ graph: borrowing RCGraph) {
         var pending = 0
         for id in graph.ids where rdma_disconnect(id) == 0 { pending += 1 }
-        let deadline = nowNanos() + 2_000_000_000
+        let deadline = Deadline.after(seconds: 2)
         while pending > 0, let event = try? nextCMEvent(graph.channel, until: deadline) {
             if event.type == RDMA_CM_EVENT_DISCONNECTED { pending -= 1 }
         }
@@ -307,7 +305,7 @@ struct SizeRun {
 
     // MARK: result
 
-    private func makeResult(_ outcome: LoopOutcome, histogram: inout Histogram<UInt64>, report: ServerReport?,
+    private func makeResult(_ outcome: LoopOutcome, histogram: LatencyHistogram, report: ServerReport?,
                             started: Double, failure: RDMAError?) -> BenchResult {
         let seconds = Double(outcome.nanos) / 1e9
         var parameters = [
@@ -330,8 +328,8 @@ struct SizeRun {
             metrics.append(Metric("messages", Double(outcome.messages), .count))
             metrics.append(Metric("bytes", bytes, .bytes))
         }
-        if o.mode == .lat && histogram.totalCount > 0 {
-            let h = histogram
+        if o.mode == .lat && histogram.count > 0 {
+            let h = histogram.histogram
             let values: [(String, Double)] = [
                 ("min", Double(h.min)), ("mean", h.mean), ("p50", Double(h.valueAtPercentile(50))),
                 ("p99", Double(h.valueAtPercentile(99))), ("p99_9", Double(h.valueAtPercentile(99.9))),

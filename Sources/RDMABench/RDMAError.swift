@@ -1,3 +1,4 @@
+import BenchCore
 import SystemPackage
 
 /// A failure of an RDMA run, printed as one line: `<subject>: <what failed>[ (<errno>)]; <next step>`.
@@ -25,28 +26,7 @@ public struct RDMAError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         var line = "\(subject): \(what)"
-        if let underlying { line += " (\(errnoName(underlying)))" }
+        if let underlying { line += " (\(underlying.symbol))" }
         return line + "; " + next
-    }
-}
-
-/// The symbolic name of an errno (`ETIMEDOUT`), falling back to its number.
-func errnoName(_ e: Errno) -> String {
-    switch e {
-    case .timedOut: "ETIMEDOUT"
-    case .connectionRefused: "ECONNREFUSED"
-    case .connectionReset: "ECONNRESET"
-    case .invalidArgument: "EINVAL"
-    case .noSuchFileOrDirectory: "ENOENT"
-    case .noMemory: "ENOMEM"
-    case .permissionDenied: "EACCES"
-    case .notPermitted: "EPERM"
-    case .addressNotAvailable: "EADDRNOTAVAIL"
-    case .addressInUse: "EADDRINUSE"
-    case .networkUnreachable: "ENETUNREACH"
-    case .noRouteToHost: "EHOSTUNREACH"
-    case .resourceTemporarilyUnavailable: "EAGAIN"
-    case .ioError: "EIO"
-    default: "errno \(e.rawValue)"
     }
 }

@@ -1,3 +1,4 @@
+import BenchCore
 import CRDMA
 import Logging
 import Synchronization
@@ -9,26 +10,31 @@ import Glibc
 /// The RDMA side of `ibbench serve`: listens with rdma_cm (whose port space is separate from
 /// kernel TCP, so it shares the port number of the TCP control port), accepts one client run at
 /// a time (its QPs arrive as separate connect requests with the same session number), serves
-/// it, and goes back to listening. A client that breaks its run costs the server nothing.
+/// it, and goes back to listening (with `once`, returns instead). A client that breaks its run
+/// costs the server nothing.
 public final class RDMAServer: Sendable {
     /// The port number of `ibbench serve`'s TCP control port (rdma_cm has a port space of its own).
     public static let defaultPort: UInt16 = 5301
 
     public let port: UInt16
     private let address: String?
+    private let once: Bool
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
     private let served = Atomic<Int>(0)
 
     /// `address` restricts listening to one local IP (and so one device); nil listens on all.
-    public init(port: UInt16 = RDMAServer.defaultPort, address: String? = nil,
+    /// With `once`, `run()` returns after the first client run ends, whether it completed or broke.
+    public init(port: UInt16 = RDMAServer.defaultPort, address: String? = nil, once: Bool = false,
                 logger: Logger = Logger(label: "ibkit.rdma.server")) {
         self.port = port
         self.address = address
+        self.once = once
         self.logger = logger
     }
 
-    /// Runs until `stop()`; throws only when it cannot listen at all.
+    /// Runs until `stop()` (or, with `once`, until one client run ended); throws only when it
+    /// cannot listen at all.
     public func run(ready: () -> Void = {}) throws(RDMAError) {
         if rdmaDeviceNames().isEmpty { throw RDMAClient.noDeviceError }
         let listener = try Listener(port: port, address: address)
@@ -36,13 +42,13 @@ public final class RDMAServer: Sendable {
         ready()
         while !stopping.load(ordering: .relaxed) {
             let event: CMEvent?
-            do { event = try nextCMEvent(listener.channel, until: nowNanos() + 200_000_000) } catch {
+            do { event = try nextCMEvent(listener.channel, until: .after(seconds: 0.2)) } catch {
                 throw RDMAError(.connection, listener.label, "reading rdma_cm events failed", errno: error, next: "restart ibbench serve")
             }
             guard let event else { continue }
             switch event.type {
             case RDMA_CM_EVENT_CONNECT_REQUEST:
-                serve(first: event, listener: listener)
+                if serve(first: event, listener: listener) && once { return }
             case RDMA_CM_EVENT_DEVICE_REMOVAL:
                 throw RDMAError(.noDevice, listener.label, "the RDMA device was removed", next: "check the HCA, then restart ibbench serve")
             default:
@@ -57,14 +63,15 @@ public final class RDMAServer: Sendable {
     /// Client runs served to their end so far.
     public var sessionsServed: Int { served.load(ordering: .relaxed) }
 
-    private func serve(first: CMEvent, listener: borrowing Listener) {
+    /// Serves one client run; false when the request was refused as not an ibbench run.
+    private func serve(first: CMEvent, listener: borrowing Listener) -> Bool {
         guard let request = ConnectRequest(first.privateData), request.qpIndex == 0,
               (1...64).contains(request.qpCount), request.slotCount >= 1, request.slotSize >= request.messageSize,
               request.messageSize >= 1,
               UInt64(request.slotCount) * UInt64(request.slotSize) * UInt64(request.qpCount) <= 1 << 34 else {
             reject(first.id, .badRequest)
             logger.info("rdma: refused a connect request that is not an ibbench run")
-            return
+            return false
         }
         do {
             var session = try ServerSession(request: request, logger: logger)
@@ -76,11 +83,12 @@ public final class RDMAServer: Sendable {
         } catch {
             logger.info("rdma: run from \(request.session) ended: \(error)")
         }
+        return true
     }
 
     /// The connect request of QP `q` of the same session; other clients are told the server is busy.
     private func nextQP(_ q: Int, of request: ConnectRequest, listener: borrowing Listener) throws(RDMAError) -> CMEvent {
-        let deadline = nowNanos() + 10_000_000_000
+        let deadline = Deadline.after(seconds: 10)
         while true {
             let e: CMEvent?
             do { e = try nextCMEvent(listener.channel, until: deadline) } catch {

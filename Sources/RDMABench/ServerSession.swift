@@ -1,3 +1,4 @@
+import BenchCore
 import CRDMA
 import Logging
 import SystemPackage
@@ -109,8 +110,8 @@ struct ServerSession: ~Copyable {
         var received: UInt64 = 0, corrupt: UInt64 = 0
         var ended = false
         var idleTurns = 0
-        let cpu0 = threadCPUNanos()
-        let start = nowNanos()
+        let cpu0 = CPUTime.thread().totalNanos
+        let start = monotonicNanos()
 
         return try withUnsafeMutablePointer(to: &replySGE) { (sge) throws(RDMAError) -> Bool in
             reply.sg_list = sge
@@ -174,8 +175,8 @@ struct ServerSession: ~Copyable {
                 if n <= 0 { break }
                 for i in 0..<Int(n) where wc[i].status == IBV_WC_SUCCESS && wc[i].opcode == IBV_WC_RECV { received &+= 1 }
             }
-            let report = ServerReport(received: received, corrupt: corrupt, cpuNanos: threadCPUNanos() - cpu0,
-                                      wallNanos: nowNanos() - start)
+            let report = ServerReport(received: received, corrupt: corrupt, cpuNanos: CPUTime.thread().totalNanos - cpu0,
+                                      wallNanos: monotonicNanos() - start)
             report.encoded().withUnsafeBytes { graph.base.advanced(by: BufferLayout.reportOffset).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             awaitDisconnect()
             return true
@@ -184,7 +185,7 @@ struct ServerSession: ~Copyable {
 
     /// Connect requests of other clients while this run lasts: told the server is busy.
     private func refuseOthers(_ listener: borrowing Listener) {
-        while let e = try? nextCMEvent(listener.channel, until: 0), e.type == RDMA_CM_EVENT_CONNECT_REQUEST {
+        while let e = try? nextCMEvent(listener.channel, until: Deadline(nanos: 0)), e.type == RDMA_CM_EVENT_CONNECT_REQUEST {
             reject(e.id, .busy)
         }
     }
@@ -192,7 +193,7 @@ struct ServerSession: ~Copyable {
     /// After the report the client reads it and disconnects every QP; at most 10 s.
     private func awaitDisconnect() {
         var pending = graph.ids.count
-        let deadline = nowNanos() + 10_000_000_000
+        let deadline = Deadline.after(seconds: 10)
         while pending > 0, let e = try? nextCMEvent(graph.channel, until: deadline) {
             if e.type == RDMA_CM_EVENT_DISCONNECTED { pending -= 1 }
         }

@@ -1,3 +1,4 @@
+import BenchCore
 import CRDMA
 import SystemPackage
 #if canImport(Glibc)
@@ -28,43 +29,18 @@ enum Verbs {
     }
 }
 
-/// The benchmark clock: CLOCK_MONOTONIC in nanoseconds (a vDSO call).
-@inline(__always)
-func nowNanos() -> UInt64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
-}
-
-/// Seconds since the Unix epoch, for result timestamps only.
-func wallSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-/// User + system CPU time of the calling thread, in nanoseconds (getrusage RUSAGE_THREAD).
-func threadCPUNanos() -> UInt64 {
-    var ru = rusage()
-    _ = getrusage(__rusage_who_t(1), &ru)   // 1 = RUSAGE_THREAD (not exported by Glibc)
-    func ns(_ t: timeval) -> UInt64 { UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_usec) * 1000 }
-    return ns(ru.ru_utime) &+ ns(ru.ru_stime)
-}
-
-/// Waits until `fd` is readable or `deadline` (monotonic ns) passes. True when readable.
-func waitReadable(_ fd: Int32, until deadline: UInt64) throws(Errno) -> Bool {
+/// Waits until `fd` is readable or `deadline` passes. True when readable.
+func waitReadable(_ fd: Int32, until deadline: Deadline) throws(Errno) -> Bool {
     while true {
-        let now = nowNanos()
-        let ms = now >= deadline ? 0 : Int32(min((deadline - now + 999_999) / 1_000_000, 60_000))
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let r = poll(&p, 1, ms)
+        let r = poll(&p, 1, deadline.remainingMilliseconds)
         if r > 0 { return true }
         if r < 0 {
             let e = Errno(rawValue: errno)
             if e == .interrupted { continue }
             throw e
         }
-        if nowNanos() >= deadline { return false }
+        if deadline.hasPassed { return false }
     }
 }
 

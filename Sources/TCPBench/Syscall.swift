@@ -15,28 +15,3 @@ func sys<I: FixedWidthInteger>(_ call: () -> I) throws(Errno) -> I {
         if e != .interrupted { throw e }
     }
 }
-
-extension Errno {
-    /// The C name (`ECONNREFUSED`) for one-line error messages.
-    var symbol: String {
-        switch self {
-        case .connectionRefused: "ECONNREFUSED"
-        case .connectionReset: "ECONNRESET"
-        case .brokenPipe: "EPIPE"
-        case .timedOut: "ETIMEDOUT"
-        case .noRouteToHost: "EHOSTUNREACH"
-        case .networkUnreachable: "ENETUNREACH"
-        case .addressInUse: "EADDRINUSE"
-        case .addressNotAvailable: "EADDRNOTAVAIL"
-        case .permissionDenied: "EACCES"
-        case .notPermitted: "EPERM"
-        case .noSuchFileOrDirectory: "ENOENT"
-        case .operationNotSupportedByDevice: "ENODEV"
-        case .invalidArgument: "EINVAL"
-        case .resourceTemporarilyUnavailable: "EAGAIN"
-        case .tooManyOpenFiles: "EMFILE"
-        case .protocolNotAvailable: "ENOPROTOOPT"
-        default: "errno \(rawValue)"
-        }
-    }
-}

@@ -22,6 +22,9 @@ struct Serve: ParsableCommand {
               ibbench serve
               ibbench serve --port 5301 --dev ib0 --max-clients 2
               ibbench serve --once --token-file /etc/ibbench/token
+
+            --once applies to both transports: the first test to end, TCP or RDMA, ends the
+            server (an RDMA run ends it whether it completed or broke).
             """
     )
 
@@ -34,7 +37,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Bind to this network interface (SO_BINDTODEVICE), e.g. ib0.")
     var dev: String?
 
-    @Flag(help: "Serve one test, then exit.")
+    @Flag(help: "Serve one test, TCP or RDMA (whichever ends first), then exit.")
     var once = false
 
     @Option(help: "Tests served at once; more clients get a busy answer.")
@@ -60,15 +63,24 @@ struct Serve: ParsableCommand {
         let server = try BenchServer(options: ServerOptions(port: port, bind: bind, device: dev, once: once,
                                                             maxClients: maxClients, token: secret),
                                      logger: logger)
-        if !once { startRDMA(logger: logger) }
+        let rdma = startRDMA(ending: server, logger: logger)
         server.serve()
+        rdma.stop()
     }
 
     /// The RDMA server on its own thread; no RDMA device (or no rdma_cm) is a notice, not an error.
-    private func startRDMA(logger: Logger) {
-        let rdma = RDMAServer(port: port, address: bind, logger: logger)
+    /// With --once, the end of its one run stops the TCP server too.
+    private func startRDMA(ending server: BenchServer, logger: Logger) -> RDMAServer {
+        let rdma = RDMAServer(port: port, address: bind, once: once, logger: logger)
+        let once = once
         Thread.detachNewThread {
-            do { try rdma.run() } catch { logger.notice("rdma: not serving RDMA: \(error)") }
+            do {
+                try rdma.run()
+                if once { server.stop() }
+            } catch {
+                logger.notice("rdma: not serving RDMA: \(error)")
+            }
         }
+        return rdma
     }
 }

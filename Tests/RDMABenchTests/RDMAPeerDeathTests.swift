@@ -92,6 +92,18 @@ struct RDMAPeerDeathTests {
         #expect(results.first?.status == .success)
     }
 
+    @Test func serveOnceExitsAfterOneRDMARun() throws {
+        let server = try Child(["serve", "--once", "--port", "7613"])
+        var ended: Int32?
+        defer { if ended == nil { server.kill() } }
+        #expect(server.wait(seconds: 1) == nil, "serve --once waits for a test")
+        #expect(waitServing(port: 7613), "ibbench serve answers within 10 s and serves the run")
+        ended = server.wait(seconds: 15)
+        #expect(ended == 0, "serve --once exited 0 after one RDMA run")
+        let (_, error) = runClient(RDMAOptions(peer: guestIP, port: 7613, sizes: [64], iterations: 10, timeout: 2))
+        #expect(error != nil, "nobody serves a second run")
+    }
+
     @Test func cliErrorsAreOneLineAndExitTwo() throws {
         let none = try Child(["rdma", guestIP, "--server-port", "7699", "--iters", "10"])
         #expect(none.wait(seconds: 20) == 2)
