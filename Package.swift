@@ -72,6 +72,7 @@ let package = Package(
             ]
         ),
         .target(name: "PeerTools", dependencies: ["BenchCore"]),
+        .target(name: "CompareEngines", dependencies: ["PeerTools", "TCPBench", "RDMABench", "BenchCore"]),
         .executableTarget(
             name: "ibsetup",
             dependencies: [
@@ -82,7 +83,7 @@ let package = Package(
         .executableTarget(
             name: "ibbench",
             dependencies: [
-                "Subunit", "BenchCore", "TCPBench", "RDMABench", "PeerTools",
+                "Subunit", "BenchCore", "TCPBench", "RDMABench", "PeerTools", "CompareEngines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -101,7 +102,9 @@ let package = Package(
             "TCPBench", "BenchCore", "Subunit", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RDMABenchTests", dependencies: ["RDMABench", "BenchCore"]),
-        .testTarget(name: "PeerToolsTests", dependencies: ["PeerTools", "BenchCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PeerToolsTests", dependencies: [
+            "PeerTools", "CompareEngines", "TCPBench", "BenchCore", .product(name: "Logging", package: "swift-log"),
+        ], resources: [.copy("Fixtures")]),
         // Runs the built ibsetup/ibbench binaries: help text, exit statuses, end-to-end flows.
         .testTarget(name: "CLITests", dependencies: ["ibsetup", "ibbench", "Subunit"]),
     ]

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchCore
+import CompareEngines
 import PeerTools
 
 extension Measurement: ExpressibleByArgument {}
@@ -10,7 +11,8 @@ struct Compare: ParsableCommand {
         abstract: "Measure with ibkit and the peer tools side by side, round by round, and report ratios.",
         discussion: """
             Runs each measurement (tcp_stream, tcp_rr; rdma_write_bw and rdma_send_lat where the
-            host has an RDMA device) with every tool found on PATH: netperf (omni -k selectors,
+            host has an RDMA device) with ibkit's own engines (`ibbench serve` must run on PEER)
+            and every tool found on PATH: netperf (omni -k selectors,
             netserver must run on PEER), iperf3 --json (iperf3 -s on PEER), qperf -v (qperf on
             PEER), perftest -R (ib_write_bw / ib_send_lat server on PEER). Rounds interleave the
             tools. A tool that is missing is reported as skipped with how to install it; it never
@@ -52,6 +54,9 @@ struct Compare: ParsableCommand {
     @Option(help: "Output format: table, json (one object per line), csv or subunit (v2).")
     var format: PeerReportFormat = .table
 
+    @Option(help: "The port of `ibbench serve` on the peer (TCP and rdma_cm), when not 5301.")
+    var ibbenchPort: UInt16 = 5301
+
     @Option(help: "netserver's control port on the peer, when not 12865.")
     var netperfPort: Int?
 
@@ -78,7 +83,7 @@ struct Compare: ParsableCommand {
                              format: format.outputFormat, ports: ports)
         let status: Int32
         do {
-            status = try run.run(engines: [])
+            status = try run.run(engines: RDMAEngineRunner.engines(tcpPort: ibbenchPort, rdmaPort: ibbenchPort))
         } catch {
             ImportRun.stderr(error.description)
             throw ExitStatus.error
