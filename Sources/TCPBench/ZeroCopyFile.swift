@@ -31,3 +31,8 @@ func makePayload(size: Int) -> UnsafeMutableRawBufferPointer {
     for i in 0..<b.count { b[i] = UInt8(truncatingIfNeeded: i &* 31 &+ 7) }
     return b
 }
+
+/// The receiver's buffer: one write's worth, as iperf3 reads with its block size (a bigger
+/// buffer only splits into more partial recvs on loopback), but at least 64 KiB so that small
+/// `--size` writes measure the sender rather than a receiver making one syscall per write.
+func receiveBufferSize(_ size: Int) -> Int { max(size, 64 * 1024) }
