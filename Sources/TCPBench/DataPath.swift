@@ -92,7 +92,7 @@ final class DataPath: @unchecked Sendable {
                 let fd = fds[i]
                 if mode.serverSends(index: i, streams: plan.streams) {
                     body = {
-                        let buf = makePayload(size: max(plan.size, 256 * 1024))
+                        let buf = makePayload(size: receiveBufferSize(plan.size))
                         defer { buf.deallocate() }
                         return receiveLoop(fd: fd, buffer: buf, limits: limits, progress: p)
                     }

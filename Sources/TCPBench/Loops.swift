@@ -90,7 +90,10 @@ func sendLoop(fd: CInt, buffer: UnsafeRawBufferPointer, sendfileFrom file: CInt?
 }
 
 /// Receives into `buffer` until EOF, measuring from the first byte; stops early on the stop
-/// flag or at the hard stop. Same hot-loop rules as `sendLoop`.
+/// flag or at the hard stop. Same hot-loop rules as `sendLoop`. Each recv waits for a whole
+/// buffer (MSG_WAITALL; the SO_RCVTIMEO tick still ends it early, with what arrived), so the
+/// receiver makes one syscall per block as iperf3's read loop does, instead of one per
+/// wakeup with whatever part of a block had arrived.
 func receiveLoop(fd: CInt, buffer: UnsafeMutableRawBufferPointer, limits: LoopLimits,
                  progress: StreamProgress) -> LoopResult {
     var r = LoopResult()
@@ -100,7 +103,7 @@ func receiveLoop(fd: CInt, buffer: UnsafeMutableRawBufferPointer, limits: LoopLi
     var measuring = limits.omitNanos == 0
     r.startNanos = monotonicNanos()
     while true {
-        let n = recv(fd, buffer.baseAddress, buffer.count, 0)
+        let n = recv(fd, buffer.baseAddress, buffer.count, CInt(MSG_WAITALL))
         let now = monotonicNanos()
         if n > 0 {
             if first {

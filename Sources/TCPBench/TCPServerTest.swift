@@ -145,7 +145,7 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
                 defer { if let file { close(file) } }
                 return sendLoop(fd: fd, buffer: UnsafeRawBufferPointer(buf), sendfileFrom: file, limits: limits, progress: p)
             }
-            let buf = makePayload(size: max(plan.size, 256 * 1024))
+            let buf = makePayload(size: receiveBufferSize(plan.size))
             defer { buf.deallocate() }
             return receiveLoop(fd: fd, buffer: buf, limits: limits, progress: p)
         case .crr:

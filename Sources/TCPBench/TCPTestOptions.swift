@@ -20,7 +20,7 @@ public struct TCPTestOptions: Sendable, Equatable {
     public var noDelay: Bool?
     public var mss: Int?
     public var congestion: String?
-    /// Send with sendfile(2) from a tmpfs file instead of send(2) from a buffer.
+    /// Send with sendfile(2) from an unlinked page-cache file instead of send(2) from a buffer.
     public var zeroCopy = false
     public var clientCPU: Int?
     public var serverCPU: Int?

@@ -11,7 +11,7 @@ struct TCP: ParsableCommand {
             like netperf TCP_RR), crr (a new connection per transaction, like TCP_CRR).
             Throughput is in Gbit/s (10^9 bit/s), measured where the data arrives; latency is
             round-trip, from an HDR histogram. Sizes take K/M/G (binary: 64K = 65536 bytes).
-            --zerocopy sends with sendfile(2) from a tmpfs file (no MSG_ZEROCOPY).
+            --zerocopy sends with sendfile(2) from a cached file (no MSG_ZEROCOPY).
             Exit status: 0 passed, 1 a threshold was missed, 2 error (peer lost, refused,
             busy; partial results are written), 64 usage.
 
@@ -73,7 +73,7 @@ struct TCP: ParsableCommand {
     @Option(help: "Congestion control algorithm, e.g. cubic or bbr.")
     var congestion: String?
 
-    @Flag(help: "Send with sendfile(2) from a tmpfs file instead of copying from a buffer.")
+    @Flag(help: "Send with sendfile(2) from a cached file instead of copying from a buffer.")
     var zerocopy = false
 
     @Option(help: "Pin client threads to CPU A (and server threads to B): A[,B].")
