@@ -68,6 +68,22 @@ private func count(_ label: String, in stats: String) -> Int? {
 /// A free-looking TCP port for a server this test starts (per-process, to avoid clashes).
 private func testPort(_ offset: Int) -> String { String(20000 + Int(getpid() % 20000) + offset) }
 
+/// Waits (up to 10 s) until something listens on TCP `port`, read from /proc/net/tcp rather than
+/// probed with a connection, which a `--once` server would count as its one client.
+private func waitUntilListening(_ port: String) {
+    let hex = ":" + String(Int(port)!, radix: 16, uppercase: true).leftPadded(to: 4) + " "
+    let deadline = Date().addingTimeInterval(10)
+    while Date() < deadline {
+        let table = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
+        if table.split(separator: "\n").contains(where: { $0.contains(hex) && $0.contains(" 0A ") }) { return }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
 @Suite(.serialized) struct TCPCLITests {
     @Test func loopbackTableRunsOnAFreshMachine() throws {
         let run = try runTool("ibbench", ["tcp", "--loopback", "-t", "1"], timeout: 30)
@@ -146,7 +162,7 @@ private func testPort(_ offset: Int) -> String { String(20000 + Int(getpid() % 2
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer { if server.isRunning { server.terminate() } }
-        Thread.sleep(forTimeInterval: 0.5)
+        waitUntilListening(port)
         DispatchQueue.global().asyncAfter(deadline: .now() + 1.5) { kill(server.processIdentifier, SIGKILL) }
         let t0 = Date()
         let run = try runTool("ibbench", ["tcp", "127.0.0.1", "--port", port, "-t", "30", "--format", "json"], timeout: 60)
@@ -166,7 +182,7 @@ private func testPort(_ offset: Int) -> String { String(20000 + Int(getpid() % 2
         server.standardError = FileHandle.nullDevice
         try server.run()
         defer { if server.isRunning { server.terminate() } }
-        Thread.sleep(forTimeInterval: 0.5)
+        waitUntilListening(port)
         let run = try runTool("ibbench", ["tcp", "127.0.0.1", "--port", port, "rr", "-t", "0.5", "--token", "abc"], timeout: 30)
         #expect(run.status == 0, "\(run.stderr)")
         let deadline = Date().addingTimeInterval(5)
