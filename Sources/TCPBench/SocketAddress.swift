@@ -54,8 +54,12 @@ struct SocketAddress: Sendable, CustomStringConvertible {
             getnameinfo(sa, len, &host, socklen_t(host.count), &serv, socklen_t(serv.count), NI_NUMERICHOST | NI_NUMERICSERV)
         }
         guard rc == 0 else { return "?" }
-        let h = String(cString: host), p = String(cString: serv)
+        let h = Self.string(fromNulTerminated: host), p = Self.string(fromNulTerminated: serv)
         return family == AF_INET6 ? "[\(h)]:\(p)" : "\(h):\(p)"
+    }
+
+    private static func string(fromNulTerminated chars: [CChar]) -> String {
+        String(decoding: chars.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 
