@@ -2,6 +2,7 @@ import ArgumentParser
 import BenchCore
 import CompareEngines
 import PeerTools
+import TCPBench
 
 extension Measurement: ExpressibleByArgument {}
 
@@ -52,10 +53,10 @@ struct Compare: ParsableCommand {
     var plot: String?
 
     @Option(help: "Output format: table, json (one object per line), csv or subunit (v2).")
-    var format: PeerReportFormat = .table
+    var format: OutputFormat = .table
 
-    @Option(help: "The port of `ibbench serve` on the peer (TCP and rdma_cm), when not 5301.")
-    var ibbenchPort: UInt16 = 5301
+    @Option(help: "The port of `ibbench serve` on the peer (TCP and rdma_cm).")
+    var ibbenchPort: UInt16 = ServerOptions.defaultPort
 
     @Option(help: "netserver's control port on the peer, when not 12865.")
     var netperfPort: Int?
@@ -80,7 +81,7 @@ struct Compare: ParsableCommand {
         let run = CompareRun(peer: peer, rounds: rounds, duration: duration, measurements: measurements,
                              tools: tools?.split(separator: ",").map(String.init) ?? [],
                              sizes: sweep ? CompareRun.sweepSizes : [], plotPath: plot,
-                             format: format.outputFormat, ports: ports)
+                             format: format, ports: ports)
         let status: Int32
         do {
             status = try run.run(engines: RDMAEngineRunner.engines(tcpPort: ibbenchPort, rdmaPort: ibbenchPort))

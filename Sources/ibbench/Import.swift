@@ -4,12 +4,6 @@ import PeerTools
 
 extension PeerTool: ExpressibleByArgument {}
 
-/// `--format` for the peer-tool commands (table, json, csv, subunit).
-enum PeerReportFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, csv, subunit
-    var outputFormat: OutputFormat { OutputFormat(rawValue: rawValue)! }
-}
-
 struct Import: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
@@ -36,7 +30,7 @@ struct Import: ParsableCommand {
     var file: String?
 
     @Option(help: "Output format: table, json (one object per line), csv or subunit (v2).")
-    var format: PeerReportFormat = .table
+    var format: OutputFormat = .table
 
     @Flag(help: "The perftest --out_json file is from a --report_gbits run (its bandwidth is Gbit/s, not MiB/s).")
     var gbits = false
@@ -44,7 +38,7 @@ struct Import: ParsableCommand {
     func run() throws {
         let status: Int32
         do {
-            status = try ImportRun.run(tool, path: file, gbits: gbits, reporter: format.outputFormat.makeReporter())
+            status = try ImportRun.run(tool, path: file, gbits: gbits, reporter: format.makeReporter())
         } catch {
             ImportRun.stderr(error.description)
             throw ExitStatus.error
