@@ -72,6 +72,7 @@ public struct RunSummary: StreamResult, Sendable {
     public private(set) var parseErrors = 0
     public private(set) var tags: Set<String> = []
     private var tracker: RecordTracker
+    private var lastTags: [String] = []
 
     public init() {
         tracker = RecordTracker()
@@ -83,7 +84,11 @@ public struct RunSummary: StreamResult, Sendable {
     public var allPassed: Bool { failed == 0 && unexpectedSuccesses == 0 && incomplete == 0 && parseErrors == 0 }
 
     public mutating func status(_ packet: Packet) {
-        tags.formUnion(packet.tags)
+        // Consecutive packets mostly repeat their tags: hash them only when they change.
+        if !packet.tags.isEmpty && packet.tags != lastTags {
+            tags.formUnion(packet.tags)
+            lastTags = packet.tags
+        }
         if let r = tracker.apply(packet) { count(r) }
     }
 

@@ -31,7 +31,9 @@ extension StreamResult {
         for p in corruption.packets { status(p) }
     }
 
-    /// Dispatches one decoder event.
+    /// Dispatches one decoder event. Inlinable so that a caller outside the
+    /// module dispatches straight to its concrete sink.
+    @inlinable
     public mutating func handle(_ event: Event) {
         switch event {
         case .packet(let p): status(p)

@@ -47,6 +47,15 @@ public struct TestRecord: Sendable, Hashable {
     /// How the tools judge it: failed if the status is fail or uxsuccess, or if it never finished.
     public var failed: Bool { !isComplete || status.isFailure }
 
+    /// `tags` as a sorted set; already-sorted tags (what encoders send) are
+    /// shared rather than rebuilt.
+    static func sortedUnique(_ tags: [String]) -> [String] {
+        var k = 1
+        while k < tags.count && tags[k - 1] < tags[k] { k += 1 }
+        if k >= tags.count { return tags }
+        return Array(Set(tags)).sorted()
+    }
+
     /// Applies one packet naming this test (testtools `_update_case`).
     mutating func apply(_ p: Packet, keepingAttachments: Bool = true) {
         if p.status != .undefined { status = p.status }
@@ -58,7 +67,7 @@ public struct TestRecord: Sendable, Hashable {
                 attachments.append(Attachment(name: file.name, mimeType: p.mimeType, content: file.content))
             }
         }
-        if !p.tags.isEmpty { tags = Array(Set(p.tags)).sorted() }
+        if !p.tags.isEmpty { tags = Self.sortedUnique(p.tags) }
         runnable = p.runnable
     }
 }
@@ -81,18 +90,24 @@ struct RecordTracker: Sendable {
     mutating func apply(_ p: Packet) -> TestRecord? {
         guard let id = p.testID else { return nil }
         let key = Key(testID: id, routeCode: p.routeCode)
-        var record = open[key] ?? {
-            order.append(key)
-            return TestRecord(testID: id, routeCode: p.routeCode, start: p.timestamp)
-        }()
+        let closes = p.status != .undefined && p.status != .inProgress
+        // One hash lookup for a known test; the record is updated in place.
+        if let i = open.index(forKey: key) {
+            open.values[i].apply(p, keepingAttachments: keepsAttachments)
+            guard closes else { return nil }
+            var record = open.remove(at: i).value
+            record.isComplete = true
+            if order.count > 2 * open.count + 1024 { order.removeAll { open[$0] == nil } }
+            return record
+        }
+        var record = TestRecord(testID: id, routeCode: p.routeCode, start: p.timestamp)
         record.apply(p, keepingAttachments: keepsAttachments)
-        if p.status == .undefined || p.status == .inProgress {
+        guard closes else {
+            order.append(key)
             open[key] = record
             return nil
         }
         record.isComplete = true
-        open[key] = nil
-        if order.count > 2 * open.count + 1024 { order.removeAll { open[$0] == nil } }
         return record
     }
 

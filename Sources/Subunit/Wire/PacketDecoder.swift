@@ -39,6 +39,8 @@ public struct PacketDecoder: Sendable {
     private var offset = 0
     private var text = TextState()
     private var ended = false
+    /// Strings of the last packet, shared by the next one when it repeats them.
+    private var recent = RecentStrings()
 
     public init(options: Options = Options()) {
         self.options = options
@@ -97,9 +99,12 @@ public struct PacketDecoder: Sendable {
         case .text(let a, let b):
             return .nonSubunit(Array(storage[a..<b]))
         case .packet(let a, let n, let layout):
-            return storage.withUnsafeBytes { p in
-                .packet(PacketView(bytes: UnsafeRawBufferPointer(rebasing: p[a..<a + n]), layout: layout).packet)
+            var recent = self.recent
+            let packet = storage.withUnsafeBytes { p in
+                recent.packet(PacketView(bytes: UnsafeRawBufferPointer(rebasing: p[a..<a + n]), layout: layout))
             }
+            self.recent = recent
+            return .packet(packet)
         }
     }
 

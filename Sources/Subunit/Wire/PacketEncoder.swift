@@ -54,7 +54,7 @@ public struct PacketEncoder: Sendable {
         let total = try Self.totalSize(body: body)
         // Grow once, then write every field through one pointer.
         let start = out.count
-        out.append(contentsOf: repeatElement(0, count: total))
+        Self.grow(&out, by: total)
         out.withUnsafeMutableBytes { raw in
             var w = RawWriter(raw.baseAddress! + start)
             w.byte(Limits.signature)
@@ -88,6 +88,22 @@ public struct PacketEncoder: Sendable {
         var out: [UInt8] = []
         try encode(packet, into: &out)
         return out
+    }
+
+    /// Zero bytes to append from: a memcpy-backed append is much cheaper than
+    /// appending a `repeatElement` sequence element by element.
+    nonisolated(unsafe) private static let zeros = UnsafeRawBufferPointer(
+        UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16).initializeMemory(as: UInt8.self, repeating: 0))
+
+    /// Appends `n` bytes (overwritten by the caller) to `out`.
+    @inline(__always)
+    private static func grow(_ out: inout [UInt8], by n: Int) {
+        var left = n
+        while left > 0 {
+            let k = Swift.min(left, zeros.count)
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: zeros[0..<k]))
+            left -= k
+        }
     }
 
     /// Total packet size for a body of `body` bytes: the length field counts
