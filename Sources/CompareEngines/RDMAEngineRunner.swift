@@ -1,6 +1,7 @@
 import BenchCore
 import PeerTools
 import RDMABench
+import TCPBench
 
 /// ibkit's RDMA engine as a comparison runner: `rdma_write_bw` is `ibbench rdma PEER write bw`,
 /// `rdma_send_lat` is `ibbench rdma PEER send lat`, against `ibbench serve` on the peer.
@@ -52,7 +53,7 @@ public struct RDMAEngineRunner: MeasurementRunner {
 
 extension RDMAEngineRunner {
     /// Both of ibkit's engines, on their default ports.
-    public static func engines(tcpPort: UInt16 = 5301, rdmaPort: UInt16 = RDMAServer.defaultPort) -> [any MeasurementRunner] {
+    public static func engines(tcpPort: UInt16 = ServerOptions.defaultPort, rdmaPort: UInt16 = RDMAServer.defaultPort) -> [any MeasurementRunner] {
         [TCPEngineRunner(port: tcpPort), RDMAEngineRunner(port: rdmaPort)]
     }
 }
