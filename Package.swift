@@ -91,12 +91,18 @@ let package = Package(
         // The decode/encode benchmark run by scripts/bench-subunit (not a test).
         .executableTarget(name: "subunit-bench", dependencies: ["Subunit"]),
         .testTarget(name: "SubunitTests", dependencies: ["Subunit"], resources: [.copy("Fixtures")]),
-        // The sysfs fixture trees hold kernfs-style symlinks that form cycles
-        // (devices/X/subsystem -> bus/pci, bus/pci/devices/X -> devices/X); SwiftPM
-        // follows them when copying resources and never finishes. Tests read the
-        // trees in place instead (FixtureTrees.directory, from #filePath).
-        .testTarget(name: "FabricTests", dependencies: ["Fabric"], exclude: ["Fixtures"]),
-        .testTarget(name: "LinkSetupTests", dependencies: ["LinkSetup", "Fabric"], resources: [.copy("Fixtures")]),
+        // The captured sysfs trees, stored as MANIFEST.tsv files (real sysfs is full of
+        // symlink cycles that neither git nor SwiftPM's resource copying survive), and
+        // the code that builds a tree from one; shared by the Fabric, LinkSetup and CLI
+        // tests, which read the manifests in place (FixtureTrees.directory).
+        .target(
+            name: "SysfsFixtures",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system")],
+            path: "Tests/SysfsFixtures",
+            exclude: ["sysfs"]
+        ),
+        .testTarget(name: "FabricTests", dependencies: ["Fabric", "SysfsFixtures"]),
+        .testTarget(name: "LinkSetupTests", dependencies: ["LinkSetup", "Fabric", "SysfsFixtures"]),
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "Subunit"]),
         .testTarget(name: "TCPBenchTests", dependencies: [
             "TCPBench", "BenchCore", "Subunit", .product(name: "Logging", package: "swift-log"),
@@ -106,6 +112,6 @@ let package = Package(
             "PeerTools", "CompareEngines", "TCPBench", "BenchCore", .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Fixtures")]),
         // Runs the built ibsetup/ibbench binaries: help text, exit statuses, end-to-end flows.
-        .testTarget(name: "CLITests", dependencies: ["ibsetup", "ibbench", "Subunit"]),
+        .testTarget(name: "CLITests", dependencies: ["ibsetup", "ibbench", "Subunit", "SysfsFixtures"]),
     ]
 )

@@ -90,6 +90,8 @@ import Testing
             dry run: nothing changed
 
             """, ""),
+        // mlx5 in two PCI functions: ib0 is enhanced IPoIB like (c).
+        ("l", 2, "", "Error: ib0: connected mode not supported (enhanced IPoIB, address flags without 0x80, the kernel answers EINVAL); use --mode auto or --mode datagram"),
     ]
 
     @Test func everyScenarioHasAnExpectedDryRun() {

@@ -1,34 +1,12 @@
 import Foundation
+import SysfsFixtures
 import Testing
-
-/// A sysfs tree of Tests/FabricTests/Fixtures/sysfs/<scenario>/MANIFEST.tsv
-/// built into a temporary directory for `--sysfs-root`.
-enum StatusFixture {
-    static func build(_ scenario: String) throws -> URL {
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("FabricTests/Fixtures/sysfs")
-        let full = try FileManager.default.contentsOfDirectory(atPath: fixtures.path)
-            .first { $0.hasPrefix(scenario + "-") } ?? scenario
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-status-\(UUID().uuidString)")
-        let manifest = try String(contentsOf: fixtures.appendingPathComponent("\(full)/MANIFEST.tsv"), encoding: .utf8)
-        for line in manifest.split(separator: "\n") where !line.hasPrefix("#") {
-            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard f.count >= 4 else { continue }
-            let path = root.appendingPathComponent(f[0])
-            let parent = f[1] == "dir" ? path : path.deletingLastPathComponent()
-            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
-            if f[1] == "symlink" { try FileManager.default.createSymbolicLink(atPath: path.path, withDestinationPath: f[3]) }
-            if f[1] == "file" { try Data(f[3].replacingOccurrences(of: "\\n", with: "\n").utf8).write(to: path) }
-        }
-        return root
-    }
-}
 
 @Suite struct StatusCLITests {
     func ibsetup(_ arguments: [String], scenario: String) throws -> ToolRun {
-        let root = try StatusFixture.build(scenario)
-        defer { try? FileManager.default.removeItem(at: root) }
-        return try runTool("ibsetup", arguments + ["--sysfs-root", root.path], timeout: 30)
+        let root = try FixtureTrees.root(scenario)
+        defer { FixtureTrees.remove(root) }
+        return try runTool("ibsetup", arguments + ["--sysfs-root", root.string], timeout: 30)
     }
 
     @Test func statusPrintsTheTableAndExitsZero() throws {

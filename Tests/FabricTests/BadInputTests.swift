@@ -1,6 +1,7 @@
 import Fabric
 import Foundation
 import SystemPackage
+import SysfsFixtures
 import Testing
 
 /// Damaged trees: each bad item is one problem line; the rest is still read.

@@ -1,5 +1,6 @@
 import Fabric
 import SystemPackage
+import SysfsFixtures
 import Testing
 
 /// One expected IPoIB netdev: where it maps, how, its mode, MTU and whether

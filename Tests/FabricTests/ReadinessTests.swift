@@ -1,4 +1,5 @@
 @testable import Fabric
+import SysfsFixtures
 import Testing
 
 /// The readiness verdict per interface and the SM verdict per port, for

@@ -1,5 +1,6 @@
 import Fabric
 import Foundation
+import SysfsFixtures
 import Testing
 
 /// `ibsetup status` and `ibsetup sm` output from the fixture trees.

@@ -1,3 +1,4 @@
+import SysfsFixtures
 import Testing
 import Fabric
 

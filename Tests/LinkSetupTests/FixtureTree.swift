@@ -1,13 +1,12 @@
 import Foundation
+import SysfsFixtures
 
 /// A sysfs fixture tree built from its `MANIFEST.tsv` into a fresh temporary
 /// directory, writable, removed by `remove()`.
 struct FixtureTree {
     let root: URL
 
-    static var manifests: URL {
-        Bundle.module.resourceURL!.appendingPathComponent("Fixtures/sysfs")
-    }
+    static var manifests: URL { FixtureTrees.directory }
 
     /// Every scenario directory name (`a-mlx4-cx3-qdr-datagram-2044`, …), sorted.
     static var scenarios: [String] {
@@ -23,20 +22,7 @@ struct FixtureTree {
     init(_ scenario: String) throws {
         root = FileManager.default.temporaryDirectory
             .appendingPathComponent("ibkit-linksetup-\(scenario)-\(UUID().uuidString)")
-        let manifest = try String(contentsOf: Self.manifests.appendingPathComponent("\(scenario)/MANIFEST.tsv"), encoding: .utf8)
-        let files = FileManager.default
-        try files.createDirectory(at: root, withIntermediateDirectories: true)
-        for line in manifest.split(separator: "\n") where !line.hasPrefix("#") {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            guard fields.count >= 4 else { continue }
-            let path = root.appendingPathComponent(fields[0])
-            try files.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
-            switch fields[1] {
-            case "dir": try files.createDirectory(at: path, withIntermediateDirectories: true)
-            case "symlink": try files.createSymbolicLink(atPath: path.path, withDestinationPath: fields[3])
-            default: try fields[3].replacingOccurrences(of: "\\n", with: "\n").write(to: path, atomically: false, encoding: .utf8)
-            }
-        }
+        try SysfsManifest.build(Self.manifests.appendingPathComponent("\(scenario)/MANIFEST.tsv"), into: root)
     }
 
     /// `ROOT/sys/class/net/NAME/ATTRIBUTE` resolved through the symlinks.

@@ -1,20 +1,21 @@
 import Foundation
 import SystemPackage
 
-/// The captured sysfs trees of Fixtures/sysfs/<scenario>/ (see the README
+/// The captured sysfs trees of sysfs/<scenario>/ beside this file, shared by
+/// the Fabric, LinkSetup and CLI tests (see the README
 /// there). Each scenario is stored as its MANIFEST.tsv — one row per path:
 /// kind, mode, exact content or link target — because real sysfs trees are
 /// full of symlink cycles (`device` points to an ancestor) that neither the
 /// package's resource handling nor git's (empty directories) survive.
 /// A test builds the tree it needs into a temporary directory.
-enum FixtureTrees {
-    /// Read in place from the source tree (the target excludes Fixtures/,
-    /// see Package.swift), so a clean clone tests on its own.
-    static var directory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/sysfs")
+public enum FixtureTrees {
+    /// Read in place from the source tree (the target excludes sysfs/, see
+    /// Package.swift), so a clean clone tests on its own.
+    public static var directory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("sysfs")
     }
 
-    static let scenarios = [
+    public static let scenarios = [
         "a-mlx4-cx3-qdr-datagram-2044",
         "b-mlx4-cx3-qdr-connected-65520",
         "c-mlx5-cx4-edr-enhanced-ipoib-4092",
@@ -34,14 +35,14 @@ enum FixtureTrees {
     ]
 
     /// The full directory name of a scenario given its letter ("f3").
-    static func fullName(_ name: String) -> String {
+    public static func fullName(_ name: String) -> String {
         scenarios.first { $0 == name || $0.hasPrefix(name + "-") } ?? name
     }
 
     /// Builds scenario `name` (its letter, e.g. "f3", is enough) under a
     /// fresh temporary directory and returns the tree's root. Remove it
     /// with `remove(_:)`.
-    static func root(_ name: String) throws -> FilePath {
+    public static func root(_ name: String) throws -> FilePath {
         let full = fullName(name)
         let base = FileManager.default.temporaryDirectory
             .appendingPathComponent("ibkit-fabric-\(UUID().uuidString)/\(full)")
@@ -49,15 +50,15 @@ enum FixtureTrees {
         return FilePath(base.path)
     }
 
-    static func remove(_ root: FilePath) {
+    public static func remove(_ root: FilePath) {
         try? FileManager.default.removeItem(atPath: root.removingLastComponent().string)
     }
 }
 
 /// Builds a sysfs tree from a MANIFEST.tsv: `path`, `kind` (file, symlink,
 /// dir), octal `mode`, content (newlines escaped as `\n`) or link target.
-enum SysfsManifest {
-    static func build(_ manifest: URL, into root: URL) throws {
+public enum SysfsManifest {
+    public static func build(_ manifest: URL, into root: URL) throws {
         let fm = FileManager.default
         try fm.createDirectory(at: root, withIntermediateDirectories: true)
         let text = try String(contentsOf: manifest, encoding: .utf8)
