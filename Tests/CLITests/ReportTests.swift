@@ -3,39 +3,11 @@ import Subunit
 import Testing
 
 /// What `ibbench report` printed, as text and as bytes (for `--format subunit`).
-struct ReportRun {
-    var status: Int32
-    var output: [UInt8]
-    var stderr: String
-    var stdout: String { String(decoding: output, as: UTF8.self) }
-}
+typealias ReportRun = ToolRun
 
 /// Runs `ibbench report` with `stdin` as its input, killed after `timeout` seconds.
 func runReport(_ arguments: [String], stdin: [UInt8] = [], closeStdin: Bool = true, timeout: TimeInterval = 60) throws -> ReportRun {
-    let process = Process()
-    process.executableURL = productPath("ibbench")
-    process.arguments = ["report"] + arguments
-    let input = Pipe(), out = Pipe(), err = Pipe()
-    process.standardInput = input
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
-    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) {
-        input.fileHandleForWriting.write(Data(stdin))
-        if closeStdin { try? input.fileHandleForWriting.close() }
-    }
-    nonisolated(unsafe) var errData = Data()
-    DispatchQueue.global().async(group: group) { errData = err.fileHandleForReading.readDataToEndOfFile() }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    killer.cancel()
-    if !closeStdin { try? input.fileHandleForWriting.close() }
-    return ReportRun(status: process.terminationStatus, output: [UInt8](outData),
-                     stderr: String(decoding: errData, as: UTF8.self))
+    try runTool("ibbench", ["report"] + arguments, stdin: stdin, closeStdin: closeStdin, timeout: timeout)
 }
 
 /// Streams made with ibkit's own encoder, the way ibbench writes results.
