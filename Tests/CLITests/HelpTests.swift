@@ -27,12 +27,17 @@ struct ToolRun {
     }
 }
 
+/// A tool that exits before reading all of its stdin must fail its test, not kill the
+/// whole test process with SIGPIPE: writes then fail with EPIPE instead.
+private let ignoringBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
+
 /// Runs a built tool with `arguments`, killing it after `timeout` seconds so a hang
 /// fails the test instead of stalling it. Standard input is /dev/null, or a pipe
 /// fed with `stdin` and then closed (left open until exit with `closeStdin: false`,
 /// for a reader that must give up on a silent producer).
 func runTool(_ name: String, _ arguments: [String], environment: [String: String]? = nil,
              stdin: [UInt8]? = nil, closeStdin: Bool = true, timeout: TimeInterval = 60) throws -> ToolRun {
+    _ = ignoringBrokenPipes
     let process = Process()
     process.executableURL = productPath(name)
     process.arguments = arguments
@@ -48,7 +53,7 @@ func runTool(_ name: String, _ arguments: [String], environment: [String: String
     let group = DispatchGroup()
     if let stdin {
         DispatchQueue.global().async(group: group) {
-            input.fileHandleForWriting.write(Data(stdin))
+            try? input.fileHandleForWriting.write(contentsOf: Data(stdin))
             if closeStdin { try? input.fileHandleForWriting.close() }
         }
     }
