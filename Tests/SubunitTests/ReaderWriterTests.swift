@@ -3,16 +3,22 @@ import SystemPackage
 import Testing
 import Subunit
 
-/// A pipe whose both ends close when the test is done.
+/// A pipe whose ends still open close when the test is done. An end is closed
+/// early only through `closeRead()`/`closeWrite()`, never twice: tests run in
+/// parallel, and a second close would hit whatever descriptor another test
+/// got under the same number.
 final class TestPipe {
     let read: FileDescriptor
     let write: FileDescriptor
+    private var readOpen = true, writeOpen = true
     init() throws {
         (read, write) = try FileDescriptor.pipe()
     }
+    func closeRead() throws { readOpen = false; try read.close() }
+    func closeWrite() throws { writeOpen = false; try write.close() }
     deinit {
-        try? read.close()
-        try? write.close()
+        if readOpen { try? read.close() }
+        if writeOpen { try? write.close() }
     }
 }
 
@@ -33,7 +39,7 @@ final class TestPipe {
             try! writeEnd.close()
         }
         writer.start()
-        try pipe.write.close()
+        try pipe.closeWrite()
         var sink = EventList()
         let n = try StreamReader(idleTimeout: .seconds(10)).read(pipe.read, into: &sink)
         #expect(sink.packets == packets)
@@ -52,7 +58,7 @@ final class TestPipe {
 
     @Test func writeToClosedPipeIsAnError() throws {
         let pipe = try TestPipe()
-        try pipe.read.close()
+        try pipe.closeRead()
         signal(SIGPIPE, SIG_IGN)
         var w = PacketWriter(fileDescriptor: pipe.write)
         #expect(throws: SubunitOutputError.write(.brokenPipe)) { try w.write(Packet(testID: "t")) }
@@ -64,7 +70,7 @@ final class TestPipe {
         var w = PacketWriter(fileDescriptor: pipe.write)
         #expect(throws: SubunitOutputError.self) { try w.write(Packet(testID: "nul\u{0}")) }
         try w.write(Packet(testID: "ok"))
-        try pipe.write.close()
+        try pipe.closeWrite()
         var sink = EventList()
         try StreamReader().read(pipe.read, into: &sink)
         #expect(sink.packets.map(\.testID) == ["ok"])
