@@ -69,11 +69,12 @@ final class DataPath: @unchecked Sendable {
             case .rr:
                 limits.endNanos = end
                 let fd = fds[i]
+                let busyPoll = options.busyPoll
                 body = {
                     let req = makePayload(size: plan.request), resp = makePayload(size: plan.response)
                     defer { req.deallocate(); resp.deallocate() }
                     return requestResponseClientLoop(fd: fd, request: UnsafeRawBufferPointer(req), response: resp,
-                                                     limits: limits, progress: p)
+                                                     busyPoll: busyPoll, limits: limits, progress: p)
                 }
             case .crr:
                 limits.endNanos = end

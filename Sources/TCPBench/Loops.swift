@@ -149,12 +149,18 @@ func sendExactly(fd: CInt, _ buffer: UnsafeRawBufferPointer, count: Int, progres
 
 /// Receives exactly `count` bytes into `buffer`; 0 = got them, -1 = EOF before the first
 /// byte (a clean end), -2 = error or stop (`error` says which). Hot-loop safe.
+///
+/// With `busyPoll` the thread never sleeps in recv: it asks without waiting and, while nothing
+/// is there, yields the CPU and asks again. The sender then has no sleeping thread to wake, which
+/// spares a wake-up (an inter-processor interrupt, and on a VM an exit) per message; the cost is a
+/// busy core. The yield keeps it correct when both ends share a CPU.
 @inline(__always)
 func receiveExactly(fd: CInt, _ buffer: UnsafeMutableRawBufferPointer, count: Int,
-                    progress: StreamProgress, hardStop: UInt64, error: inout Int32) -> Int {
+                    progress: StreamProgress, hardStop: UInt64, busyPoll: Bool = false, error: inout Int32) -> Int {
     var off = 0
+    let flags = busyPoll ? CInt(MSG_DONTWAIT) : 0
     while off < count {
-        let n = recv(fd, buffer.baseAddress! + off, count - off, 0)
+        let n = recv(fd, buffer.baseAddress! + off, count - off, flags)
         if n > 0 { off += n; continue }
         if n == 0 {
             if off == 0 { return -1 }
@@ -166,6 +172,7 @@ func receiveExactly(fd: CInt, _ buffer: UnsafeMutableRawBufferPointer, count: In
         if e == EAGAIN {
             if progress.stop.load(ordering: .relaxed) { error = ECANCELED; return -2 }
             if monotonicNanos() >= hardStop { error = ETIMEDOUT; return -2 }
+            if busyPoll { sched_yield() }
             continue
         }
         error = e

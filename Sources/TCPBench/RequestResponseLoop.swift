@@ -5,8 +5,9 @@ import BenchCore
 
 /// The client side of `rr`: send a request, wait for the whole response, record the round
 /// trip in the thread's histogram; repeat until the end time. Buffers come preallocated.
+/// `busyPoll`: wait for responses without sleeping (see `receiveExactly`).
 func requestResponseClientLoop(fd: CInt, request: UnsafeRawBufferPointer, response: UnsafeMutableRawBufferPointer,
-                               limits: LoopLimits, progress: StreamProgress) -> LoopResult {
+                               busyPoll: Bool, limits: LoopLimits, progress: StreamProgress) -> LoopResult {
     var r = LoopResult()
     var histogram = LatencyHistogram()
     let cpu0 = CPUTime.thread()
@@ -22,7 +23,7 @@ func requestResponseClientLoop(fd: CInt, request: UnsafeRawBufferPointer, respon
             r.errno = err; break
         }
         let got = receiveExactly(fd: fd, response, count: response.count, progress: progress,
-                                 hardStop: limits.hardStopNanos, error: &err)
+                                 hardStop: limits.hardStopNanos, busyPoll: busyPoll, error: &err)
         if got != 0 { r.errno = got == -1 ? ECONNRESET : err; break }
         now = monotonicNanos()
         if !measuring && now >= omitEnd { measuring = true; r.startNanos = now; r.transactions = 0; histogram.reset() }
@@ -42,14 +43,14 @@ func requestResponseClientLoop(fd: CInt, request: UnsafeRawBufferPointer, respon
 /// The server side of `rr`: read a whole request, answer with a response, until the client
 /// half-closes (a clean end), an error, the stop flag or the hard stop.
 func requestResponseServerLoop(fd: CInt, request: UnsafeMutableRawBufferPointer, response: UnsafeRawBufferPointer,
-                               limits: LoopLimits, progress: StreamProgress) -> LoopResult {
+                               busyPoll: Bool, limits: LoopLimits, progress: StreamProgress) -> LoopResult {
     var r = LoopResult()
     let cpu0 = CPUTime.thread()
     r.startNanos = monotonicNanos()
     var err: Int32 = 0
     while true {
         let got = receiveExactly(fd: fd, request, count: request.count, progress: progress,
-                                 hardStop: limits.hardStopNanos, error: &err)
+                                 hardStop: limits.hardStopNanos, busyPoll: busyPoll, error: &err)
         if got == -1 { break }
         if got == -2 { r.errno = err; break }
         guard sendExactly(fd: fd, response, count: response.count, progress: progress, error: &err) else {

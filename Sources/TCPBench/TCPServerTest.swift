@@ -133,7 +133,7 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
             let req = makePayload(size: plan.request), resp = makePayload(size: plan.response)
             defer { req.deallocate(); resp.deallocate() }
             return requestResponseServerLoop(fd: fd, request: req, response: UnsafeRawBufferPointer(resp),
-                                             limits: limits, progress: p)
+                                             busyPoll: plan.options["busypoll"] == "1", limits: limits, progress: p)
         case .stream, .reverse, .bidir:
             if mode.serverSends(index: stream, streams: plan.streams) {
                 if let bytes = plan.bytes { limits.byteLimit = bytes } else {

@@ -22,6 +22,8 @@ public struct TCPTestOptions: Sendable, Equatable {
     public var congestion: String?
     /// Send with sendfile(2) from an unlinked page-cache file instead of send(2) from a buffer.
     public var zeroCopy = false
+    /// rr: both ends wait for the next message without sleeping (a busy core each, no wake-ups).
+    public var busyPoll = false
     public var clientCPU: Int?
     public var serverCPU: Int?
     public var interval: Double?
@@ -43,6 +45,7 @@ public struct TCPTestOptions: Sendable, Equatable {
     func plan(size: Int, request: Int, response: Int) -> TestPlan {
         var opts = socketOptions.planOptions
         if zeroCopy { opts["zerocopy"] = "1" }
+        if busyPoll { opts["busypoll"] = "1" }
         return TestPlan(kind: mode.kind, streams: streams, duration: duration,
                         bytes: mode == .rr || mode == .crr ? nil : bytes, size: size,
                         request: request, response: response, omit: omit, timeLimit: timeLimit,

@@ -12,6 +12,9 @@ struct TCP: ParsableCommand {
             Throughput is in Gbit/s (10^9 bit/s), measured where the data arrives; latency is
             round-trip, from an HDR histogram. Sizes take K/M/G (binary: 64K = 65536 bytes).
             --zerocopy sends with sendfile(2) from a cached file (no MSG_ZEROCOPY).
+            rr waits for each message in a blocking recv, as netperf and qperf do; --busy-poll
+            polls instead, as perftest does for RDMA, trading a busy core at each end for the
+            wake-ups (pin the ends to different cores with --cpu A,B).
             Exit status: 0 passed, 1 a threshold was missed, 2 error (peer lost, refused,
             busy; partial results are written), 64 usage.
 
@@ -20,6 +23,7 @@ struct TCP: ParsableCommand {
               ibbench tcp 10.0.0.2
               ibbench tcp 10.0.0.2 reverse -P 4 -t 30 --interval 1
               ibbench tcp 10.0.0.2 rr --request 64 --response 64 --expect-max-latency 50us
+              ibbench tcp 10.0.0.2 rr --busy-poll --cpu 2,2
               ibbench tcp 10.0.0.2 stream --sweep 4K:1M --format subunit | subunit2junitxml > tcp.xml
               ibbench tcp 10.0.0.2 --repeat 5 --expect-min 9Gbit --format json
             """
@@ -76,6 +80,9 @@ struct TCP: ParsableCommand {
     @Flag(help: "Send with sendfile(2) from a cached file instead of copying from a buffer.")
     var zerocopy = false
 
+    @Flag(help: "rr: wait for each message without sleeping, at both ends (lower latency, a busy core each).")
+    var busyPoll = false
+
     @Option(help: "Pin client threads to CPU A (and server threads to B): A[,B].")
     var cpu: CPUPair?
 
@@ -126,6 +133,7 @@ struct TCP: ParsableCommand {
         }
         if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
         if sweep != nil && sweepDefault { throw ValidationError("give --sweep MIN:MAX or --sweep-default, not both") }
+        if busyPoll && effectiveMode != .rr { throw ValidationError("--busy-poll applies to rr") }
         if bytes != nil && (effectiveMode == .rr || effectiveMode == .crr) {
             throw ValidationError("--bytes applies to stream, reverse and bidir")
         }
@@ -153,6 +161,7 @@ struct TCP: ParsableCommand {
         test.mss = mss
         test.congestion = congestion
         test.zeroCopy = zerocopy
+        test.busyPoll = busyPoll
         test.clientCPU = cpu?.client
         test.serverCPU = cpu?.server
         test.interval = interval

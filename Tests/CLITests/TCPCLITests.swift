@@ -154,6 +154,21 @@ private extension String {
         #expect(run.stderr.contains("give the PEER"))
     }
 
+    @Test func busyPollOutsideRequestResponseIsAUsageError() throws {
+        let run = try runTool("ibbench", ["tcp", "127.0.0.1", "stream", "--busy-poll"], timeout: 30)
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--busy-poll applies to rr"))
+    }
+
+    @Test func busyPollRequestResponseOverLoopback() throws {
+        let run = try runTool("ibbench", ["tcp", "--loopback", "rr", "--busy-poll", "-t", "0.5", "--format", "json"],
+                              timeout: 30)
+        #expect(run.status == 0)
+        let last = run.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.contains("\"busypoll\":\"1\""))
+        #expect(last.contains("\"transactions_per_second\""))
+    }
+
     @Test func peerDeathEndsWithPartialResultsAndExitTwo() throws {
         let port = testPort(1)
         let server = Process()
