@@ -61,6 +61,24 @@ struct CPUPair: ExpressibleByArgument {
     }
 }
 
+/// `ibbench tcp … --sweep` takes its MIN:MAX optionally, the way `rdma` and `compare` take
+/// `--sweep` alone. ArgumentParser has no options with optional values, so before parsing a
+/// bare `--sweep` (last, or followed by a word that is not MIN:MAX) becomes `--sweep-default`.
+enum BareSweep {
+    static func rewrite(_ arguments: [String]) -> [String] {
+        guard arguments.first == "tcp" else { return arguments }
+        var out = arguments
+        for i in out.indices.dropFirst() {
+            if out[i] == "--" { break }
+            guard out[i] == "--sweep" else { continue }
+            let next = i + 1 < out.count ? out[i + 1] : ""
+            // A word with a colon is meant as MIN:MAX; if it is a bad one, the parser says so.
+            if next.hasPrefix("-") || !next.contains(":") { out[i] = "--sweep-default" }
+        }
+        return out
+    }
+}
+
 /// A run that broke: the message is already one line; exit status 2.
 struct RunFailed: Error, CustomStringConvertible {
     let message: String

@@ -22,7 +22,7 @@ struct IBBench: ParsableCommand {
     /// check said no" here: any such error is an error (2), said in one line.
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(BareSweep.rewrite(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch let status as ExitCode {
             exit(withError: status)

@@ -25,6 +25,7 @@ struct TCP: ParsableCommand {
               ibbench tcp 10.0.0.2 rr --request 64 --response 64 --expect-max-latency 50us
               ibbench tcp 10.0.0.2 rr --busy-poll --cpu 2,2
               ibbench tcp 10.0.0.2 stream --sweep 4K:1M --format subunit | subunit2junitxml > tcp.xml
+              ibbench tcp 10.0.0.2 rr --sweep
               ibbench tcp 10.0.0.2 --repeat 5 --expect-min 9Gbit --format json
             """
     )
@@ -53,10 +54,13 @@ struct TCP: ParsableCommand {
     @Option(help: "Write size for bulk modes (default 256K).")
     var size: ByteCount?
 
-    @Option(help: "Sweep message sizes in powers of two, MIN:MAX (default 1K:4M bulk, 1:64K rr/crr).")
+    @Option(help: ArgumentHelp(
+        "Sweep message sizes in powers of two from MIN to MAX; --sweep alone: 1K:4M bulk, 1:64K rr/crr.",
+        valueName: "MIN:MAX"))
     var sweep: SizeRange?
 
-    @Flag(help: "Sweep with the default range for the mode.")
+    /// What a bare `--sweep` becomes (see `BareSweep`).
+    @Flag(help: ArgumentHelp("Sweep the default range for the mode.", visibility: .hidden))
     var sweepDefault = false
 
     @Option(help: "Request size for rr/crr.")
@@ -132,7 +136,7 @@ struct TCP: ParsableCommand {
             throw ValidationError("--request and --response must be 1…64M")
         }
         if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
-        if sweep != nil && sweepDefault { throw ValidationError("give --sweep MIN:MAX or --sweep-default, not both") }
+        if sweep != nil && sweepDefault { throw ValidationError("give --sweep once, alone or with MIN:MAX") }
         if busyPoll && effectiveMode != .rr { throw ValidationError("--busy-poll applies to rr") }
         if bytes != nil && (effectiveMode == .rr || effectiveMode == .crr) {
             throw ValidationError("--bytes applies to stream, reverse and bidir")

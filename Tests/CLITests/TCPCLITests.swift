@@ -154,6 +154,25 @@ private extension String {
         #expect(run.stderr.contains("give the PEER"))
     }
 
+    @Test func sweepAloneTakesTheDefaultRangeAndWithMinMaxThatRange() throws {
+        func testIDs(_ args: [String]) throws -> [String] {
+            let run = try runTool("ibbench", ["tcp", "--loopback", "rr"] + args + ["--format", "json"], timeout: 60)
+            #expect(run.status == 0, "\(args): \(run.stderr)")
+            return run.stdout.split(separator: "\n").filter { $0.contains("\"event\":\"result\"") }.compactMap { line in
+                line.firstRange(of: #""test":"ibbench.tcp.rr."#).map { r in
+                    String(line[r.upperBound...].prefix { $0 != "\"" })
+                }
+            }
+        }
+        let everySize = (0...16).map { String(1 << $0) }
+        #expect(try testIDs(["--sweep", "-t", "0.05"]) == everySize, "bare --sweep before another option")
+        #expect(try testIDs(["-t", "0.05", "--sweep"]) == everySize, "bare --sweep at the end")
+        #expect(try testIDs(["--sweep", "2:8", "-t", "0.05"]) == ["2", "4", "8"])
+        let bad = try runTool("ibbench", ["tcp", "--loopback", "rr", "--sweep", "8:2"], timeout: 30)
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--sweep"))
+    }
+
     @Test func busyPollOutsideRequestResponseIsAUsageError() throws {
         let run = try runTool("ibbench", ["tcp", "127.0.0.1", "stream", "--busy-poll"], timeout: 30)
         #expect(run.status == 64)
