@@ -13,6 +13,7 @@ struct ByteCount: ExpressibleByArgument, Equatable {
         guard let b = Units.parseBytes(argument), b <= UInt64(Int.max) else { return nil }
         bytes = Int(b)
     }
+    var defaultValueDescription: String { String(bytes) }
 }
 
 /// `MIN:MAX` byte sizes for --sweep.

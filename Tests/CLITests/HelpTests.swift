@@ -90,6 +90,9 @@ func runTool(_ name: String, _ arguments: [String], environment: [String: String
             #expect(help.stdout.contains("USAGE: \(tool) \(sub)"))
             #expect(help.stdout.contains("\(tool) \(sub)"), "an example invocation")
             #expect(help.stdout.lowercased().contains("example"), "\(tool) \(sub) shows examples")
+            // A default shown as a Swift value (`ByteCount(bytes: 1)`) instead of how a user types it.
+            let unreadable = help.stdout.firstMatch(of: /default: [A-Za-z]+\(/)
+            #expect(unreadable == nil, "\(tool) \(sub): \(unreadable.map { String($0.output) } ?? "")")
         }
     }
 
