@@ -73,13 +73,15 @@ func expectCMEvent(_ expected: rdma_cm_event_type, on channel: UnsafeMutablePoin
                         next: "check the link (ibsetup status) and, on InfiniBand, the subnet manager")
     case RDMA_CM_EVENT_REJECTED:
         if let reply = ConnectReply(event.privateData) {
-            let why = switch reply.status {
-            case .busy: "server busy with another run"
-            case .badRequest: "server refused the request (different ibbench version?)"
-            case .noResources: "server could not allocate verbs resources"
-            case .accepted: "rejected"
+            let (why, next) = switch reply.status {
+            case .busy: ("server busy with another run", "retry when the other run ends")
+            case .badRequest: ("server refused the request (different ibbench version?)", "use the same ibbench version on both ends")
+            case .noResources: ("server could not allocate verbs resources", "check the server's log")
+            case .tokenRejected: ("server wants a token, and not this one", "give the server's secret with --token or --token-file")
+            case .stale: ("server refused the request as too old", "the clocks of the two hosts must agree within 5 minutes (NTP)")
+            case .accepted: ("rejected", "check the server's log")
             }
-            throw RDMAError(.rejected, peer, why, next: reply.status == .busy ? "retry when the other run ends" : "check the server's log")
+            throw RDMAError(.rejected, peer, why, next: next)
         }
         throw RDMAError(.notServing, peer, "connection rejected, nothing serves RDMA on this port (\(event.name), status \(event.status))",
                         next: "start ibbench serve on the peer, or pass the port it listens on")

@@ -118,9 +118,10 @@ struct SizeRun {
                 qpCount: UInt16(o.qps), slotCount: UInt32(layout.slotCount), slotSize: UInt32(layout.slotSize),
                 messageSize: UInt32(size), inlineSize: UInt16(o.inlineSize),
                 replyAddress: graph.address(layout.target(qp: q, slot: 0)), replyKey: graph.rkey,
-                deadlineSeconds: UInt32(min(Double(UInt32.max / 2), (o.duration ?? 600) + o.timeout * 4 + 60)))
+                deadlineSeconds: UInt32(min(Double(UInt32.max / 2), (o.duration ?? 600) + o.timeout * 4 + 60)),
+                issuedAt: UInt32(clamping: time(nil)))
             do {
-                try withPrivateData(graph.connectionParameters(), request.encoded()) { rdma_connect(id, &$0) }
+                try withPrivateData(graph.connectionParameters(), request.encoded(token: o.token)) { rdma_connect(id, &$0) }
             } catch {
                 throw RDMAError(.connection, peer.label, "rdma_connect failed", errno: error, next: "check the link and retry")
             }

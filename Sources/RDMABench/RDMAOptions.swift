@@ -48,17 +48,20 @@ public struct RDMAOptions: Sendable, Equatable {
     /// Seconds allowed for address/route resolution and connection setup; also how long a silent
     /// peer is waited for mid-run.
     public var timeout: Double
+    /// Shared secret of a server started with `--token`: the connect requests are signed with it.
+    public var token: String?
 
     public init(peer: String, port: UInt16 = RDMAServer.defaultPort, verb: RDMAVerb = .write,
                 mode: RDMAMode = .bw, sizes: [Int] = [65536], duration: Double? = nil,
                 iterations: Int = 1000, qps: Int = 1, txDepth: Int = 128, inline: Int? = nil,
                 cqModeration: Int = 1, postList: Int = 1, poll: PollMode = .busy, validate: Bool = false,
-                device: String? = nil, devicePort: Int? = nil, hugePages: Bool = false, timeout: Double = 5) {
+                device: String? = nil, devicePort: Int? = nil, hugePages: Bool = false, timeout: Double = 5,
+                token: String? = nil) {
         self.peer = peer; self.port = port; self.verb = verb; self.mode = mode; self.sizes = sizes
         self.duration = duration; self.iterations = iterations; self.qps = qps; self.txDepth = txDepth
         self.inline = inline; self.cqModeration = cqModeration; self.postList = postList; self.poll = poll
         self.validate = validate; self.device = device; self.devicePort = devicePort
-        self.hugePages = hugePages; self.timeout = timeout
+        self.hugePages = hugePages; self.timeout = timeout; self.token = token
     }
 
     /// The sizes of `--sweep MIN:MAX`: every power of two from MIN to MAX (MIN rounded up to one).

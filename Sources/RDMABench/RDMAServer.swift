@@ -22,14 +22,17 @@ public final class RDMAServer: Sendable {
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
     private let served = Atomic<Int>(0)
+    private let admission: Mutex<RDMAAdmission>
 
     /// `address` restricts listening to one local IP (and so one device); nil listens on all.
     /// With `once`, `run()` returns after the first client run ends, whether it completed or broke.
+    /// With a `token`, only runs whose requests are signed with it are served (`RDMAAdmission`).
     public init(port: UInt16 = RDMAServer.defaultPort, address: String? = nil, once: Bool = false,
-                logger: Logger = Logger(label: "ibkit.rdma.server")) {
+                token: String? = nil, logger: Logger = Logger(label: "ibkit.rdma.server")) {
         self.port = port
         self.address = address
         self.once = once
+        self.admission = Mutex(RDMAAdmission(token: token))
         self.logger = logger
     }
 
@@ -73,6 +76,12 @@ public final class RDMAServer: Sendable {
             logger.info("rdma: refused a connect request that is not an ibbench run")
             return false
         }
+        let now = UInt32(clamping: time(nil))
+        if case .refused(let why) = admission.withLock({ $0.admitRun(request, bytes: first.privateData, now: now) }) {
+            reject(first.id, why)
+            logger.info("rdma: refused run \(request.session): \(why == .stale ? "request too old or replayed" : "missing or wrong token")")
+            return false
+        }
         do {
             var session = try ServerSession(request: request, logger: logger)
             try session.accept(first)
@@ -98,7 +107,15 @@ public final class RDMAServer: Sendable {
                 throw RDMAError(.connection, listener.label, "QP \(q) of \(request.qpCount) never came", next: "the client gave up; nothing to do")
             }
             guard e.type == RDMA_CM_EVENT_CONNECT_REQUEST else { continue }
-            if let r = ConnectRequest(e.privateData), r.session == request.session, Int(r.qpIndex) == q { return e }
+            if let r = ConnectRequest(e.privateData), r.session == request.session, Int(r.qpIndex) == q {
+                let now = UInt32(clamping: time(nil))
+                if case .refused(let why) = admission.withLock({ $0.admitQP(r, bytes: e.privateData, now: now) }) {
+                    reject(e.id, why)
+                    throw RDMAError(.rejected, listener.label, "QP \(q) of run \(request.session) was not signed with the token",
+                                    next: "nothing to do; the run is dropped")
+                }
+                return e
+            }
             reject(e.id, .busy)
         }
     }

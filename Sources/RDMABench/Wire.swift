@@ -1,12 +1,17 @@
+import BenchCore
+
 /// What the two ends tell each other through rdma_cm private data (the connect request carries
 /// at most 56 bytes, the accept 196) and through the server's report area. All integers
 /// little-endian, at fixed offsets; a message that is short or has the wrong magic is refused.
 
-/// Sent by the client with each QP's connect request.
+/// Sent by the client with each QP's connect request. Version 2 fills the 56 bytes: 48 of
+/// request, then an 8-byte signature (see `RDMAAdmission`) that a server with a token checks.
 struct ConnectRequest: Equatable, Sendable {
     static let magic: UInt32 = 0x4942_4B52   // "IBKR"
-    static let version: UInt8 = 1
-    static let encodedSize = 48
+    static let version: UInt8 = 2
+    static let encodedSize = 56
+    /// The signed part: everything before the signature.
+    static let signedSize = 48
 
     var verb: RDMAVerb
     var mode: RDMAMode
@@ -26,36 +31,49 @@ struct ConnectRequest: Equatable, Sendable {
     var replyKey: UInt32
     /// How long the server keeps the session before giving up on a silent client.
     var deadlineSeconds: UInt32
+    /// When the client made the request (Unix seconds): a signature is good near that time only.
+    var issuedAt: UInt32 = 0
+    /// First 8 bytes of the HMAC over the signed part; zero without a token.
+    var signature: UInt64 = 0
 
-    func encoded() -> [UInt8] {
+    /// The request, signed with `token` when there is one.
+    func encoded(token: String? = nil) -> [UInt8] {
         var w = WireWriter()
         w.u32(Self.magic); w.u8(Self.version); w.u8(verb.code); w.u8(mode.code); w.u8(validate ? 1 : 0)
-        w.u32(session); w.u16(qpIndex); w.u16(qpCount); w.u32(slotCount); w.u32(slotSize)
-        w.u32(messageSize); w.u64(replyAddress); w.u32(replyKey); w.u32(deadlineSeconds); w.u16(inlineSize)
-        w.pad(to: Self.encodedSize)
+        w.u32(session); w.u8(UInt8(clamping: qpIndex)); w.u8(UInt8(clamping: qpCount))
+        w.u32(slotCount); w.u32(slotSize); w.u32(messageSize); w.u64(replyAddress); w.u32(replyKey)
+        w.u32(deadlineSeconds); w.u16(inlineSize); w.u32(issuedAt)
+        w.u64(token.map { Self.signature(of: w.bytes, token: $0) } ?? 0)
         return w.bytes
+    }
+
+    /// The signature of a request's signed part.
+    static func signature(of signed: some Collection<UInt8>, token: String) -> UInt64 {
+        let mac = TokenProof.proof(token: token, nonce: Array(signed), label: "ibbench-rdma-v2")
+        return mac.prefix(8).enumerated().reduce(0) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
     }
 
     /// Nil when the bytes are not an ibbench connect request of this version.
     init?(_ bytes: [UInt8]) {
         var r = WireReader(bytes)
-        guard bytes.count >= 46, r.u32() == Self.magic, r.u8() == Self.version,
+        guard bytes.count >= Self.encodedSize, r.u32() == Self.magic, r.u8() == Self.version,
               let verb = RDMAVerb(code: r.u8()), let mode = RDMAMode(code: r.u8()) else { return nil }
         self.verb = verb
         self.mode = mode
         validate = r.u8() != 0
-        session = r.u32(); qpIndex = r.u16(); qpCount = r.u16(); slotCount = r.u32(); slotSize = r.u32()
-        messageSize = r.u32(); replyAddress = r.u64(); replyKey = r.u32(); deadlineSeconds = r.u32()
-        inlineSize = r.u16()
+        session = r.u32(); qpIndex = UInt16(r.u8()); qpCount = UInt16(r.u8())
+        slotCount = r.u32(); slotSize = r.u32(); messageSize = r.u32(); replyAddress = r.u64(); replyKey = r.u32()
+        deadlineSeconds = r.u32(); inlineSize = r.u16(); issuedAt = r.u32(); signature = r.u64()
     }
 
     init(verb: RDMAVerb, mode: RDMAMode, validate: Bool, session: UInt32, qpIndex: UInt16, qpCount: UInt16,
          slotCount: UInt32, slotSize: UInt32, messageSize: UInt32, inlineSize: UInt16,
-         replyAddress: UInt64, replyKey: UInt32, deadlineSeconds: UInt32) {
+         replyAddress: UInt64, replyKey: UInt32, deadlineSeconds: UInt32, issuedAt: UInt32 = 0) {
         self.verb = verb; self.mode = mode; self.validate = validate; self.session = session
         self.qpIndex = qpIndex; self.qpCount = qpCount; self.slotCount = slotCount; self.slotSize = slotSize
         self.messageSize = messageSize; self.inlineSize = inlineSize
         self.replyAddress = replyAddress; self.replyKey = replyKey; self.deadlineSeconds = deadlineSeconds
+        self.issuedAt = issuedAt
     }
 }
 
@@ -64,7 +82,13 @@ struct ConnectReply: Equatable, Sendable {
     static let magic: UInt32 = 0x4942_4B41   // "IBKA"
     static let encodedSize = 40
 
-    enum Status: UInt8, Sendable { case accepted = 0, badRequest = 1, busy = 2, noResources = 3 }
+    enum Status: UInt8, Sendable {
+        case accepted = 0, badRequest = 1, busy = 2, noResources = 3
+        /// The server has a token and the request's signature is missing or wrong.
+        case tokenRejected = 4
+        /// The request was made too far from the server's time, or was seen before.
+        case stale = 5
+    }
 
     var status: Status
     /// This QP's target area on the server (what the client writes to or reads from) and its rkey.

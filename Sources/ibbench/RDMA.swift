@@ -72,6 +72,12 @@ struct RDMA: ParsableCommand {
     @Flag(help: "Put the buffers in 2 MiB huge pages.")
     var useHugepages = false
 
+    @Option(help: "Shared secret the server asks for (ibbench serve --token).")
+    var token: String?
+
+    @Option(help: "File whose first line is the shared secret.")
+    var tokenFile: String?
+
     @Option(help: "Seconds allowed for resolution and connection, and for a silent peer mid-run.")
     var timeout: Double = 5
 
@@ -85,6 +91,7 @@ struct RDMA: ParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
+        if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
         _ = try options()
     }
 
@@ -118,7 +125,8 @@ struct RDMA: ParsableCommand {
     /// Each size's result goes out as it is measured; a threshold missed exits 1, a broken run
     /// (after its partial result) exits 2.
     private func runTest() throws {
-        let o = try options()
+        var o = try options()
+        o.token = try tokenFile.map { path throws(BenchError) in try TokenFile.read(path) } ?? token
         let reporter = format.makeReporter()
         let thresholds = Thresholds(minThroughput: expectMin?.bitsPerSecond, maxLatencyP99: expectMaxLatency?.nanoseconds)
         var missed = false

@@ -15,8 +15,9 @@ struct Serve: ParsableCommand {
             port space is its own); without an RDMA device only TCP is served. Each
             test's server-side half (bytes received, CPU) goes back to the client as subunit v2.
             Clients beyond --max-clients are told the server is busy. With --token or
-            --token-file, clients must prove they know the secret (HMAC challenge-response;
-            the secret never crosses the wire).
+            --token-file, clients must prove they know the secret, on both transports (TCP:
+            HMAC challenge-response; RDMA: HMAC-signed connect requests, good once and within
+            5 minutes of this host's clock; the secret never crosses the wire).
 
             Examples:
               ibbench serve
@@ -63,15 +64,15 @@ struct Serve: ParsableCommand {
         let server = try BenchServer(options: ServerOptions(port: port, bind: bind, device: dev, once: once,
                                                             maxClients: maxClients, token: secret),
                                      logger: logger)
-        let rdma = startRDMA(ending: server, logger: logger)
+        let rdma = startRDMA(ending: server, token: secret, logger: logger)
         server.serve()
         rdma.stop()
     }
 
     /// The RDMA server on its own thread; no RDMA device (or no rdma_cm) is a notice, not an error.
     /// With --once, the end of its one run stops the TCP server too.
-    private func startRDMA(ending server: BenchServer, logger: Logger) -> RDMAServer {
-        let rdma = RDMAServer(port: port, address: bind, once: once, logger: logger)
+    private func startRDMA(ending server: BenchServer, token: String?, logger: Logger) -> RDMAServer {
+        let rdma = RDMAServer(port: port, address: bind, once: once, token: token, logger: logger)
         let once = once
         Thread.detachNewThread {
             do {

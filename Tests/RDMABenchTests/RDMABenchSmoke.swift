@@ -13,6 +13,55 @@ import Testing
         #expect(ConnectRequest(bytes) == r)
     }
 
+    private func request(session: UInt32 = 7, qpIndex: UInt16 = 0, issuedAt: UInt32) -> ConnectRequest {
+        ConnectRequest(verb: .write, mode: .bw, validate: false, session: session, qpIndex: qpIndex, qpCount: 2,
+                       slotCount: 1, slotSize: 64, messageSize: 64, inlineSize: 0, replyAddress: 0, replyKey: 0,
+                       deadlineSeconds: 60, issuedAt: issuedAt)
+    }
+
+    @Test func signedRequestFillsThePrivateDataAndRoundTrips() throws {
+        let r = request(issuedAt: 1_800_000_000)
+        let bytes = r.encoded(token: "s3cret")
+        #expect(bytes.count == 56, "exactly rdma_cm's connect private data")
+        let decoded = try #require(ConnectRequest(bytes))
+        #expect(decoded.issuedAt == 1_800_000_000)
+        #expect(decoded.signature != 0)
+        #expect(decoded.signature == ConnectRequest.signature(of: bytes.prefix(48), token: "s3cret"))
+        #expect(ConnectRequest(r.encoded())?.signature == 0, "unsigned without a token")
+    }
+
+    @Test func admissionWithATokenChecksSignatureTimeAndReplay() throws {
+        let now: UInt32 = 1_800_000_000
+        var gate = RDMAAdmission(token: "s3cret")
+        func verdict(_ r: ConnectRequest, token: String?, at t: UInt32 = now) -> RDMAAdmission.Verdict {
+            let bytes = r.encoded(token: token)
+            return gate.admitRun(ConnectRequest(bytes)!, bytes: bytes, now: t)
+        }
+        #expect(verdict(request(session: 1, issuedAt: now), token: nil) == .refused(.tokenRejected), "unsigned")
+        #expect(verdict(request(session: 2, issuedAt: now), token: "guess") == .refused(.tokenRejected), "wrong token")
+        #expect(verdict(request(session: 3, issuedAt: now - 301), token: "s3cret") == .refused(.stale), "too old")
+        #expect(verdict(request(session: 4, issuedAt: now + 301), token: "s3cret") == .refused(.stale), "from the future")
+        #expect(verdict(request(session: 5, issuedAt: now - 290), token: "s3cret") == .admitted, "within the skew")
+        #expect(verdict(request(session: 5, issuedAt: now - 290), token: "s3cret", at: now + 5) == .refused(.stale),
+                "the same signed request again is a replay")
+        // A request whose signed bytes were changed after signing (here: the session) fails.
+        var bytes = request(session: 6, issuedAt: now).encoded(token: "s3cret")
+        bytes[8] ^= 1
+        #expect(gate.admitRun(ConnectRequest(bytes)!, bytes: bytes, now: now) == .refused(.tokenRejected))
+        // Further QPs of an admitted run: signature and time, no replay bookkeeping.
+        let qp1 = request(session: 5, qpIndex: 1, issuedAt: now).encoded(token: "s3cret")
+        #expect(gate.admitQP(ConnectRequest(qp1)!, bytes: qp1, now: now) == .admitted)
+        let forged = request(session: 5, qpIndex: 1, issuedAt: now).encoded(token: nil)
+        #expect(gate.admitQP(ConnectRequest(forged)!, bytes: forged, now: now) == .refused(.tokenRejected))
+    }
+
+    @Test func admissionWithoutATokenLetsEveryRequestIn() {
+        var gate = RDMAAdmission(token: nil)
+        let bytes = request(issuedAt: 0).encoded(token: "anything")
+        #expect(gate.admitRun(ConnectRequest(bytes)!, bytes: bytes, now: 1_800_000_000) == .admitted)
+        #expect(gate.admitRun(ConnectRequest(bytes)!, bytes: bytes, now: 1_800_000_000) == .admitted)
+    }
+
     @Test func connectRequestRefusesForeignBytes() {
         var bytes = ConnectRequest(verb: .write, mode: .bw, validate: false, session: 1, qpIndex: 0, qpCount: 1,
                                    slotCount: 1, slotSize: 64, messageSize: 64, inlineSize: 0,
@@ -21,6 +70,9 @@ import Testing
         bytes[0] ^= 0xFF
         #expect(ConnectRequest(bytes) == nil, "wrong magic")
         #expect(ConnectRequest([UInt8](repeating: 0, count: 56)) == nil)
+        bytes[0] ^= 0xFF
+        bytes[4] = 1
+        #expect(ConnectRequest(bytes) == nil, "version 1 (older ibbench)")
     }
 
     @Test func replyAndReportRoundTrip() {

@@ -12,8 +12,8 @@ final class ServerThread: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private(set) var failure: RDMAError?
 
-    init(port: UInt16) throws {
-        server = RDMAServer(port: port)
+    init(port: UInt16, token: String? = nil) throws {
+        server = RDMAServer(port: port, token: token)
         let ready = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
             do { try server.run { ready.signal() } } catch { failure = error as? RDMAError; ready.signal() }
@@ -146,6 +146,20 @@ struct RDMAVerbsTests {
         #expect(error?.code == .rejected, "\(String(describing: error))")
         #expect(error?.description.contains("busy") == true)
         Thread.sleep(forTimeInterval: 2.5)
+    }
+
+    @Test func serverWithATokenServesOnlyRunsSignedWithIt() throws {
+        let server = try ServerThread(port: 7507, token: "s3cret")
+        defer { server.stop() }
+        let unsigned = runClient(RDMAOptions(peer: guestIP, port: 7507, sizes: [64], iterations: 10))
+        #expect(unsigned.1?.code == .rejected, "\(String(describing: unsigned.1))")
+        #expect(unsigned.1?.description.contains("--token") == true)
+        let wrong = runClient(RDMAOptions(peer: guestIP, port: 7507, sizes: [64], iterations: 10, token: "guess"))
+        #expect(wrong.1?.code == .rejected)
+        let right = runClient(RDMAOptions(peer: guestIP, port: 7507, sizes: [64], iterations: 10, qps: 2, token: "s3cret"))
+        #expect(right.1 == nil, "\(String(describing: right.1))")
+        #expect(right.0.count == 1 && right.0[0].status == .success)
+        #expect(server.server.sessionsServed == 1, "only the signed run was served")
     }
 
     /// 200 connect/run/disconnect cycles against one server leave the process's open file

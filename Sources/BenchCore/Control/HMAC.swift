@@ -90,8 +90,8 @@ enum Hex {
 /// The challenge-response proof: HMAC-SHA-256 keyed with the shared token over the server's
 /// nonce and a fixed label, so a proof is useless for any other nonce or protocol.
 public enum TokenProof {
-    public static func proof(token: String, nonce: [UInt8]) -> [UInt8] {
-        SHA256.hmac(key: Array(token.utf8), message: nonce + Array("ibbench-control-v1".utf8))
+    public static func proof(token: String, nonce: [UInt8], label: String = "ibbench-control-v1") -> [UInt8] {
+        SHA256.hmac(key: Array(token.utf8), message: nonce + Array(label.utf8))
     }
 
     /// Constant-time comparison of an expected and a presented proof.
