@@ -9,69 +9,78 @@ import Darwin
 /// type, so most owned packets then share storage instead of allocating.
 /// The bytes are compared in full; a miss makes a fresh value.
 struct RecentStrings: Sendable {
-    private var testID: String?
-    private var mimeType: String?
-    private var fileName: String?
-    private var routeCode: String?
+    private var testID = RecentString()
+    private var mimeType = RecentString()
+    private var fileName = RecentString()
+    private var routeCode = RecentString()
     private var tags: [String] = []
 
-    /// The packet in `view` as owned values.
-    mutating func packet(_ view: PacketView) -> Packet {
-        let layout = view.layout
-        let bytes = view.bytes
+    /// The packet at `p`, parsed into `layout`, as owned values.
+    @inline(__always)
+    mutating func packet(_ p: UnsafeRawPointer, _ layout: PacketLayout) -> Packet {
+        let flags = layout.flags
         var file: FileChunk?
-        if let nameSpan = layout.fileName, let content = view.fileContent {
-            file = FileChunk(name: Self.reuse(&fileName, bytes, nameSpan), content: Array(content))
+        if flags & Flags.fileContent != 0 {
+            let content = layout.fileContentSpan
+            file = FileChunk(
+                name: fileName.string(p, layout.fileNameSpan),
+                content: Array(UnsafeRawBufferPointer(start: p + Int(content.start), count: Int(content.count))))
         }
         return Packet(
-            testID: layout.testID.map { Self.reuse(&testID, bytes, $0) },
+            testID: flags & Flags.testID != 0 ? testID.string(p, layout.testIDSpan) : nil,
             status: layout.status,
-            tags: recentTags(view),
-            runnable: layout.runnable,
+            tags: flags & Flags.tags != 0 ? recentTags(p, layout) : [],
+            runnable: flags & Flags.runnable != 0,
             file: file,
-            eof: layout.eof,
-            mimeType: layout.mimeType.map { Self.reuse(&mimeType, bytes, $0) },
-            routeCode: layout.routeCode.map { Self.reuse(&routeCode, bytes, $0) },
-            timestamp: layout.timestamp)
+            eof: flags & Flags.eof != 0,
+            mimeType: flags & Flags.mimeType != 0 ? mimeType.string(p, layout.mimeTypeSpan) : nil,
+            routeCode: flags & Flags.routeCode != 0 ? routeCode.string(p, layout.routeCodeSpan) : nil,
+            timestamp: flags & Flags.timestamp != 0 ? layout.stamp : nil)
     }
 
-    /// The string at `span`: `cached` when it holds those bytes, else a new one, kept in `cached`.
-    @inline(__always)
-    private static func reuse(_ cached: inout String?, _ bytes: UnsafeRawBufferPointer, _ span: PacketLayout.Span) -> String {
-        let b = UnsafeRawBufferPointer(rebasing: bytes[span.range])
-        if var c = cached, Self.equal(&c, b) { return c }
-        let s = String(decoding: b, as: UTF8.self)
-        cached = s
-        return s
-    }
-
-    @inline(__always)
-    private static func equal(_ s: inout String, _ b: UnsafeRawBufferPointer) -> Bool {
-        s.withUTF8 { u in
-            u.count == b.count && (u.count == 0 || memcmp(u.baseAddress!, b.baseAddress!, u.count) == 0)
-        }
-    }
-
-    private mutating func recentTags(_ view: PacketView) -> [String] {
-        let layout = view.layout
-        guard let span = layout.tags, layout.tagCount > 0 else { return [] }
-        let bytes = view.bytes
-        // Same tags as last time?
+    /// The tags at `layout.tagsSpan`: the previous packet's array when every tag is the same.
+    private mutating func recentTags(_ p: UnsafeRawPointer, _ layout: PacketLayout) -> [String] {
+        let span = layout.tagsSpan
+        let end = Int(span.start) + Int(span.count)
         if tags.count == layout.tagCount {
-            var pos = span.range.lowerBound
+            var pos = Int(span.start)
             var same = true
             for k in 0..<tags.count {
-                let (len, w) = PacketLayout.number(bytes, at: pos, end: span.range.upperBound)!
-                var tag = tags[k]
-                if !Self.equal(&tag, UnsafeRawBufferPointer(rebasing: bytes[pos + w..<pos + w + len])) {
+                // Parsing checked that `tagCount` length-prefixed strings fill the span.
+                let (count, width) = PacketLayout.number(p, at: pos, end: end)!
+                if !RecentString.equal(&tags[k], p + pos + width, count) {
                     same = false
                     break
                 }
-                pos += w + len
+                pos += width + count
             }
             if same { return tags }
         }
-        tags = view.tags
+        tags = PacketView.tags(p, layout)
         return tags
+    }
+}
+
+/// One field's string from the previous packet.
+struct RecentString: Sendable {
+    private var value = ""
+
+    /// The string at `span` of `p`: the previous one when it has those bytes, else a new one, kept.
+    @inline(__always)
+    mutating func string(_ p: UnsafeRawPointer, _ span: PacketLayout.Span) -> String {
+        let start = p + Int(span.start)
+        let count = Int(span.count)
+        if Self.equal(&value, start, count) { return value }
+        value = String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
+        return value
+    }
+
+    /// Whether `s` is exactly the `count` bytes at `b`.
+    @inline(__always)
+    static func equal(_ s: inout String, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        // utf8.count is stored for the strings made here (native or small), so
+        // a different length costs no byte comparison.
+        guard s.utf8.count == count else { return false }
+        return s.withUTF8 { u in count == 0 || memcmp(u.baseAddress!, b, count) == 0 }
     }
 }
