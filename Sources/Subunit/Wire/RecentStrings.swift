@@ -27,12 +27,12 @@ struct RecentStrings: Sendable {
                 content: Array(UnsafeRawBufferPointer(start: p + Int(content.start), count: Int(content.count))))
         }
         return Packet(
-            testID: flags & Flags.testID != 0 ? testID.string(p, layout.testIDSpan) : nil,
             status: layout.status,
-            tags: flags & Flags.tags != 0 ? recentTags(p, layout) : [],
             runnable: flags & Flags.runnable != 0,
-            file: file,
             eof: flags & Flags.eof != 0,
+            testID: flags & Flags.testID != 0 ? testID.string(p, layout.testIDSpan) : nil,
+            tags: flags & Flags.tags != 0 ? recentTags(p, layout) : [],
+            file: file,
             mimeType: flags & Flags.mimeType != 0 ? mimeType.string(p, layout.mimeTypeSpan) : nil,
             routeCode: flags & Flags.routeCode != 0 ? routeCode.string(p, layout.routeCodeSpan) : nil,
             timestamp: flags & Flags.timestamp != 0 ? layout.stamp : nil)
