@@ -11,7 +11,14 @@ struct PacketLayout: Sendable {
         var start: Int32
         var count: Int32
 
-        static let empty = Span(start: 0, count: 0)
+        static let empty = Span(0, 0)
+
+        /// `start` and `count` lie within a packet, so below 2^22.
+        @inline(__always)
+        init(_ start: Int, _ count: Int) {
+            self.start = Int32(truncatingIfNeeded: start)
+            self.count = Int32(truncatingIfNeeded: count)
+        }
 
         var range: Range<Int> { Int(start)..<Int(start) + Int(count) }
     }
@@ -93,7 +100,7 @@ struct PacketLayout: Sendable {
             let start = fields.pos
             for _ in 0..<count { _ = try fields.string(.tag) }
             layout.tagCount = count
-            layout.tagsSpan = Span(start: Int32(start), count: Int32(fields.pos - start))
+            layout.tagsSpan = Span(start, fields.pos &- start)
         }
         if flags & Flags.mimeType != 0 { layout.mimeTypeSpan = try fields.string(.mimeType) }
         if flags & Flags.fileContent != 0 {
@@ -109,13 +116,13 @@ struct PacketLayout: Sendable {
 /// Reads the fields of one packet front to back, checking each against the
 /// end of the body (the CRC's offset). Every read is bounds-checked against
 /// `end` before it loads, which is what makes the unchecked loads safe: the
-/// caller's buffer holds at least `end + 4` bytes.
+/// caller's buffer holds at least `end + 4` bytes. Positions stay below the
+/// packet size (under 2^22) and numbers below 2^30, so the arithmetic on them
+/// cannot overflow and is written unchecked.
 struct FieldReader {
     let p: UnsafeRawPointer
     let end: Int
-    /// python reports string offsets relative to the buffer it sliced the
-    /// body from, minus two; `pyBase + 2` is subtracted to match its messages.
-    let pyBase: Int
+    let lengthWidth: Int
     var pos: Int
 
     @inline(__always)
@@ -123,7 +130,13 @@ struct FieldReader {
         self.p = p
         self.pos = pos
         self.end = end
-        self.pyBase = lengthWidth == 3 ? 6 : 1
+        self.lengthWidth = lengthWidth
+    }
+
+    /// A string's offset as python-subunit reports it: relative to the buffer
+    /// it sliced the body from, minus two.
+    private func pyOffset(_ start: Int) -> Int {
+        start - (lengthWidth == 3 ? 6 : 1) - 2
     }
 
     @inline(__always)
@@ -135,14 +148,14 @@ struct FieldReader {
         guard pos < end else { throw .pastEnd(field, at: pos) }
         let b0 = byte(pos)
         if b0 < 0x40 {  // the one-byte form: every short string's length
-            pos += 1
+            pos &+= 1
             return b0
         }
-        let width = 1 + (b0 >> 6)
-        guard pos + width <= end else { throw .pastEnd(field, at: pos) }
+        let width = 1 &+ (b0 >> 6)
+        guard pos &+ width <= end else { throw .pastEnd(field, at: pos) }
         var v = b0 & 0x3F
-        for k in 1..<width { v = (v << 8) | byte(pos + k) }
-        pos += width
+        for k in 1..<width { v = (v << 8) | byte(pos &+ k) }
+        pos &+= width
         return v
     }
 
@@ -150,9 +163,9 @@ struct FieldReader {
     @inline(__always)
     mutating func timestamp() throws(ParseFailure) -> Timestamp {
         let at = pos
-        guard pos + 4 <= end else { throw .pastEnd(.timestamp, at: at) }
+        guard pos &+ 4 <= end else { throw .pastEnd(.timestamp, at: at) }
         let seconds = p.loadUnaligned(fromByteOffset: pos, as: UInt32.self).bigEndian
-        pos += 4
+        pos &+= 4
         do {
             let ns = try number(.timestamp)
             return Timestamp(seconds: seconds, nanoseconds: UInt32(ns))
@@ -166,29 +179,28 @@ struct FieldReader {
     mutating func string(_ field: ParseFailure.Field) throws(ParseFailure) -> PacketLayout.Span {
         let count = try number(field)
         let start = pos
-        let pyOffset = start - pyBase - 2
-        guard count <= end - start else {
-            throw .stringPastEnd(at: pyOffset, claimed: count, available: Swift.max(0, end - start))
+        guard count <= end &- start else {
+            throw .stringPastEnd(at: pyOffset(start), claimed: count, available: Swift.max(0, end &- start))
         }
         switch UTF8Check.check(p + start, count: count) {
         case .valid: break
-        case .containsNUL: throw .stringContainsNUL(at: pyOffset)
-        case .invalid: throw .stringNotUTF8(at: pyOffset)
-        case .unfinished(let undecoded): throw .stringUnfinished(at: pyOffset, undecoded: undecoded)
+        case .containsNUL: throw .stringContainsNUL(at: pyOffset(start))
+        case .invalid: throw .stringNotUTF8(at: pyOffset(start))
+        case .unfinished(let undecoded): throw .stringUnfinished(at: pyOffset(start), undecoded: undecoded)
         }
-        pos = start + count
-        return PacketLayout.Span(start: Int32(start), count: Int32(count))
+        pos = start &+ count
+        return PacketLayout.Span(start, count)
     }
 
     /// File content: a length then that many bytes.
     @inline(__always)
     mutating func bytes() throws(ParseFailure) -> PacketLayout.Span {
         let count = try number(.fileContent)
-        guard count <= end - pos else {
-            throw .fileContentPastEnd(claimed: count, available: Swift.max(0, end - pos))
+        guard count <= end &- pos else {
+            throw .fileContentPastEnd(claimed: count, available: Swift.max(0, end &- pos))
         }
-        defer { pos += count }
-        return PacketLayout.Span(start: Int32(pos), count: Int32(count))
+        defer { pos &+= count }
+        return PacketLayout.Span(pos, count)
     }
 }
 
