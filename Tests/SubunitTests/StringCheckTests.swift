@@ -23,4 +23,18 @@ import Testing
             }
         }
     }
+
+    /// The word-at-a-time comparison sees a difference at every position of every length.
+    @Test func wordwiseComparisonFindsEveryDifference() {
+        for n in 0...80 {
+            let a = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }
+            #expect(a.withUnsafeBytes { x in a.withUnsafeBytes { y in Bytes.equal(x.baseAddress!, y.baseAddress!, n) } }, "length \(n)")
+            for k in 0..<n {
+                var b = a
+                b[k] ^= 0x20
+                #expect(!a.withUnsafeBytes { x in b.withUnsafeBytes { y in Bytes.equal(x.baseAddress!, y.baseAddress!, n) } },
+                        "difference at \(k) of \(n)")
+            }
+        }
+    }
 }

@@ -14,6 +14,8 @@ struct RecentStrings: Sendable {
     private var fileName = RecentString()
     private var routeCode = RecentString()
     private var tags: [String] = []
+    /// The wire bytes `tags` was made from (lengths and strings).
+    private var tagBytes: [UInt8] = []
 
     /// The packet at `p`, parsed into `layout`, as owned values.
     @inline(__always)
@@ -38,25 +40,19 @@ struct RecentStrings: Sendable {
             timestamp: flags & Flags.timestamp != 0 ? layout.stamp : nil)
     }
 
-    /// The tags at `layout.tagsSpan`: the previous packet's array when every tag is the same.
+    /// The tags at `layout.tagsSpan`: the previous packet's array when the
+    /// tags field has the same bytes.
     private mutating func recentTags(_ p: UnsafeRawPointer, _ layout: PacketLayout) -> [String] {
-        let span = layout.tagsSpan
-        let end = Int(span.start) + Int(span.count)
-        if tags.count == layout.tagCount {
-            var pos = Int(span.start)
-            var same = true
-            for k in 0..<tags.count {
-                // Parsing checked that `tagCount` length-prefixed strings fill the span.
-                let (count, width) = PacketLayout.number(p, at: pos, end: end)!
-                if !RecentString.equal(&tags[k], p + pos + width, count) {
-                    same = false
-                    break
-                }
-                pos += width + count
-            }
-            if same { return tags }
+        let span = p + Int(layout.tagsSpan.start)
+        let count = Int(layout.tagsSpan.count)
+        // Equal bytes and an equal count mean the same tags: the bytes are the
+        // strings with their length prefixes.
+        if tags.count == layout.tagCount && tagBytes.count == count
+            && tagBytes.withUnsafeBytes({ count == 0 || Bytes.equal($0.baseAddress!, span, count) }) {
+            return tags
         }
         tags = PacketView.tags(p, layout)
+        tagBytes = Array(UnsafeRawBufferPointer(start: span, count: count))
         return tags
     }
 }
@@ -81,6 +77,40 @@ struct RecentString: Sendable {
         // utf8.count is stored for the strings made here (native or small), so
         // a different length costs no byte comparison.
         guard s.utf8.count == count else { return false }
-        return s.withUTF8 { u in count == 0 || memcmp(u.baseAddress!, b, count) == 0 }
+        return count == 0 || s.withUTF8 { u in Bytes.equal(UnsafeRawPointer(u.baseAddress!), b, count) }
+    }
+}
+
+/// Byte comparison for the short fields of a packet, where a call to memcmp
+/// costs more than the comparison itself.
+enum Bytes {
+    /// Whether `a[0..<n]` and `b[0..<n]` are equal. Up to 64 bytes, whole
+    /// words: the last word overlaps the one before it, and shorter runs are
+    /// read as overlapping halves, so every load lies within the `n` bytes.
+    @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+        if n > 64 { return memcmp(a, b, n) == 0 }
+        if n >= 8 {
+            var diff: UInt64 = 0
+            var i = 0
+            while i &+ 8 < n {
+                diff |= a.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                i &+= 8
+            }
+            let last = n &- 8
+            diff |= a.loadUnaligned(fromByteOffset: last, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: last, as: UInt64.self)
+            return diff == 0
+        }
+        if n >= 4 {
+            let last = n &- 4
+            return (a.loadUnaligned(as: UInt32.self) ^ b.loadUnaligned(as: UInt32.self))
+                | (a.loadUnaligned(fromByteOffset: last, as: UInt32.self) ^ b.loadUnaligned(fromByteOffset: last, as: UInt32.self)) == 0
+        }
+        if n == 0 { return true }
+        // 1 to 3 bytes: the first, the middle and the last cover them all.
+        let mid = n >> 1, last = n &- 1
+        return a.load(as: UInt8.self) == b.load(as: UInt8.self)
+            && a.load(fromByteOffset: mid, as: UInt8.self) == b.load(fromByteOffset: mid, as: UInt8.self)
+            && a.load(fromByteOffset: last, as: UInt8.self) == b.load(fromByteOffset: last, as: UInt8.self)
     }
 }
