@@ -41,6 +41,9 @@ public struct PacketDecoder: Sendable {
     private var ended = false
     /// Strings of the last packet, shared by the next one when it repeats them.
     private var recent = RecentStrings()
+    /// The damage `step` found when it returns `.corrupt`; kept here so that a
+    /// step is a plain value, copied and dropped without reference counting.
+    @usableFromInline var corruption: Corruption?
 
     public init(options: Options = Options()) {
         self.options = options
@@ -88,8 +91,8 @@ public struct PacketDecoder: Sendable {
     public mutating func next() -> Event? {
         guard let s = step() else { return nil }
         switch s {
-        case .corrupt(let c):
-            return .corrupt(c)
+        case .corrupt:
+            return .corrupt(corruption.take()!)
         case .text(let a, let b):
             return .nonSubunit(Array(UnsafeRawBufferPointer(start: input.base + a, count: b - a)))
         case .packet(let a, _, let layout):
@@ -119,8 +122,8 @@ public struct PacketDecoder: Sendable {
         // `self` is borrowed for the whole call, so the buffer can be neither
         // written nor freed while `body` reads from it.
         switch s {
-        case .corrupt(let c):
-            return try body(.corrupt(c))
+        case .corrupt:
+            return try body(.corrupt(corruption.take()!))
         case .text(let a, let b):
             return try body(.nonSubunit(UnsafeRawBufferPointer(start: input.base + a, count: b - a)))
         case .packet(let a, let n, let layout):
@@ -134,7 +137,8 @@ public struct PacketDecoder: Sendable {
     enum Step {
         case packet(start: Int, length: Int, layout: PacketLayout)
         case text(start: Int, end: Int)
-        case corrupt(Corruption)
+        /// What was wrong is in `corruption`.
+        case corrupt
     }
 
     /// Decodes the next event; nil when more input is needed.
@@ -214,9 +218,9 @@ public struct PacketDecoder: Sendable {
 
     private mutating func corrupt(_ message: String, packetData: Int, skip: Int) -> Step {
         let data = Array(UnsafeRawBufferPointer(start: input.base + head, count: packetData))
-        let c = Corruption(message: message, packetData: data, offset: offset, skipped: skip)
+        corruption = Corruption(message: message, packetData: data, offset: offset, skipped: skip)
         consume(skip)
-        return .corrupt(c)
+        return .corrupt
     }
 
     @inline(__always)
