@@ -105,6 +105,23 @@ func bytes(hex: String) -> [UInt8] {
         }
     }
 
+    /// The first problem in field order is the one reported, and nothing is
+    /// appended, whether the NUL is found while writing or the size is wrong too.
+    @Test(arguments: [
+        (Packet(testID: "t", tags: ["a", "b\u{0}"], routeCode: "r\u{0}"), "tag"),
+        (Packet(testID: "t", file: FileChunk(name: "log", content: [0, 0]), mimeType: "text/plain\u{0}"), "MIME type"),
+        (Packet(testID: "t", file: FileChunk(name: "a long file name \u{0} of many words", content: [1])), "file name"),
+        (Packet(testID: "t", routeCode: "0/\u{0}"), "route code"),
+        (Packet(testID: "\u{0}", file: FileChunk(name: "f", content: [UInt8](repeating: 1, count: 4_194_300))), "test id"),
+        (Packet(testID: "t", file: FileChunk(name: "f", content: [UInt8](repeating: 1, count: 4_194_300)), routeCode: "\u{0}"),
+         "route code"),
+    ])
+    func reportsTheFirstNULInFieldOrder(packet: Packet, field: String) {
+        var out: [UInt8] = [7, 8]
+        #expect(throws: EncodingError(.stringContainsNUL, field: field)) { try encoder.encode(packet, into: &out) }
+        #expect(out == [7, 8])
+    }
+
     @Test func appendsWithoutReallocating() throws {
         var out: [UInt8] = []
         out.reserveCapacity(1024)

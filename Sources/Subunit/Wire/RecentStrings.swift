@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The strings of the previous packet, reused when the next packet carries
 /// the same bytes: a test's packets repeat its id, route code, tags and MIME
 /// type, so most owned packets then share storage instead of allocating.
@@ -78,39 +72,5 @@ struct RecentString: Sendable {
         // a different length costs no byte comparison.
         guard s.utf8.count == count else { return false }
         return count == 0 || s.withUTF8 { u in Bytes.equal(UnsafeRawPointer(u.baseAddress!), b, count) }
-    }
-}
-
-/// Byte comparison for the short fields of a packet, where a call to memcmp
-/// costs more than the comparison itself.
-enum Bytes {
-    /// Whether `a[0..<n]` and `b[0..<n]` are equal. Up to 64 bytes, whole
-    /// words: the last word overlaps the one before it, and shorter runs are
-    /// read as overlapping halves, so every load lies within the `n` bytes.
-    @inline(__always)
-    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
-        if n > 64 { return memcmp(a, b, n) == 0 }
-        if n >= 8 {
-            var diff: UInt64 = 0
-            var i = 0
-            while i &+ 8 < n {
-                diff |= a.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                i &+= 8
-            }
-            let last = n &- 8
-            diff |= a.loadUnaligned(fromByteOffset: last, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: last, as: UInt64.self)
-            return diff == 0
-        }
-        if n >= 4 {
-            let last = n &- 4
-            return (a.loadUnaligned(as: UInt32.self) ^ b.loadUnaligned(as: UInt32.self))
-                | (a.loadUnaligned(fromByteOffset: last, as: UInt32.self) ^ b.loadUnaligned(fromByteOffset: last, as: UInt32.self)) == 0
-        }
-        if n == 0 { return true }
-        // 1 to 3 bytes: the first, the middle and the last cover them all.
-        let mid = n >> 1, last = n &- 1
-        return a.load(as: UInt8.self) == b.load(as: UInt8.self)
-            && a.load(fromByteOffset: mid, as: UInt8.self) == b.load(fromByteOffset: mid, as: UInt8.self)
-            && a.load(fromByteOffset: last, as: UInt8.self) == b.load(fromByteOffset: last, as: UInt8.self)
     }
 }

@@ -64,34 +64,54 @@ enum UTF8Check {
         return (w | ((w &- 0x0101_0101_0101_0101) & ~w)) & high
     }
 
-    /// True when all `n` bytes are ASCII and none is NUL. Whole words only:
-    /// the last word overlaps the one before it and short strings are read as
-    /// overlapping halves (reading a byte twice does not change the answer),
-    /// so there is no loop over single bytes. Every load lies within `p[0..<n]`.
+    /// Bytes of `w` that are NUL have their top bit set in the result (exact
+    /// about whether there is one, which is all that is asked).
+    @inline(__always)
+    private static func nul(_ w: UInt64) -> UInt64 {
+        (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+    }
+
+    /// True when all `n` bytes are ASCII and none is NUL.
     @inline(__always)
     static func isASCIIWithoutNUL(_ p: UnsafeRawPointer, _ n: Int) -> Bool {
+        !anyByte(p, n, flaggedBy: nonASCIIOrNUL)
+    }
+
+    /// True when one of the `n` bytes is NUL.
+    @inline(__always)
+    static func containsNUL(_ p: UnsafeRawPointer, _ n: Int) -> Bool {
+        anyByte(p, n, flaggedBy: nul)
+    }
+
+    /// Whether `flags` marks a byte of `p[0..<n]`, for a test that marks no
+    /// byte 0x01. Whole words only: the last word overlaps the one before it
+    /// and short runs are read as overlapping halves (reading a byte twice
+    /// does not change the answer), so there is no loop over single bytes.
+    /// Every load lies within `p[0..<n]`.
+    @inline(__always)
+    private static func anyByte(_ p: UnsafeRawPointer, _ n: Int, flaggedBy flags: (UInt64) -> UInt64) -> Bool {
         if n >= 8 {
-            var bad: UInt64 = 0
+            var found: UInt64 = 0
             var i = 0
-            while i + 8 < n {
-                bad |= nonASCIIOrNUL(p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                i += 8
+            while i &+ 8 < n {
+                found |= flags(p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                i &+= 8
             }
-            bad |= nonASCIIOrNUL(p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
-            return bad == 0
+            found |= flags(p.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self))
+            return found != 0
         }
         if n >= 4 {
             let first = UInt64(p.loadUnaligned(as: UInt32.self))
-            let last = UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
-            return nonASCIIOrNUL(first | last << 32) == 0
+            let last = UInt64(p.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self))
+            return flags(first | last << 32) != 0
         }
-        if n == 0 { return true }
+        if n == 0 { return false }
         // 1 to 3 bytes: the first, the middle and the last cover them all; the
-        // other five bytes of the word are 0x01, ASCII and not NUL.
+        // other five bytes of the word are 0x01.
         let b0 = UInt64(p.load(as: UInt8.self))
         let b1 = UInt64(p.load(fromByteOffset: n >> 1, as: UInt8.self))
-        let b2 = UInt64(p.load(fromByteOffset: n - 1, as: UInt8.self))
-        return nonASCIIOrNUL(0x0101_0101_0100_0000 | b0 | b1 << 8 | b2 << 16) == 0
+        let b2 = UInt64(p.load(fromByteOffset: n &- 1, as: UInt8.self))
+        return flags(0x0101_0101_0100_0000 | b0 | b1 << 8 | b2 << 16) != 0
     }
 
     /// The full check, for strings that are not plain ASCII.

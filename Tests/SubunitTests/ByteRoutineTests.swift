@@ -1,7 +1,9 @@
 import Testing
 @testable import Subunit
 
-@Suite struct StringCheckTests {
+/// The word-at-a-time routines read and write overlapping words; each must
+/// see every byte of every length.
+@Suite struct ByteRoutineTests {
     /// The word-at-a-time ASCII test reads overlapping words; a NUL or a
     /// non-ASCII byte must be found at every position of every length.
     @Test func wordwiseCheckFindsEveryByte() {
@@ -34,6 +36,31 @@ import Testing
                 b[k] ^= 0x20
                 #expect(!a.withUnsafeBytes { x in b.withUnsafeBytes { y in Bytes.equal(x.baseAddress!, y.baseAddress!, n) } },
                         "difference at \(k) of \(n)")
+            }
+        }
+    }
+
+    @Test func wordwiseCopyCopiesEveryByte() {
+        for n in 0...80 {
+            let source = (0..<n).map { UInt8(truncatingIfNeeded: $0 &* 13 &+ 5) }
+            var destination = [UInt8](repeating: 0xEE, count: n + 2)
+            source.withUnsafeBytes { s in
+                destination.withUnsafeMutableBytes { d in
+                    if n > 0 { Bytes.copy(d.baseAddress! + 1, s.baseAddress!, n) }
+                }
+            }
+            #expect(destination == [0xEE] + source + [0xEE], "length \(n)")
+        }
+    }
+
+    @Test func wordwiseNULCheckFindsEveryNUL() {
+        for n in 1...40 {
+            let ones = [UInt8](repeating: 0x01, count: n)
+            #expect(!ones.withUnsafeBytes { UTF8Check.containsNUL($0.baseAddress!, n) }, "length \(n)")
+            for k in 0..<n {
+                var b = ones
+                b[k] = 0
+                #expect(b.withUnsafeBytes { UTF8Check.containsNUL($0.baseAddress!, n) }, "NUL at \(k) of \(n)")
             }
         }
     }
