@@ -18,9 +18,9 @@ enum Bytes {
         if n >= 8 {
             var diff: UInt64 = 0
             var i = 0
-            while i &+ 8 < n {
+            while i + 8 < n {  // checked arithmetic keeps the compiler from unrolling (see UTF8Check)
                 diff |= a.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                i &+= 8
+                i += 8
             }
             let last = n &- 8
             diff |= a.loadUnaligned(fromByteOffset: last, as: UInt64.self) ^ b.loadUnaligned(fromByteOffset: last, as: UInt64.self)
@@ -46,9 +46,9 @@ enum Bytes {
             destination.copyMemory(from: source, byteCount: n)
         } else if n >= 8 {
             var i = 0
-            while i &+ 8 < n {
+            while i + 8 < n {  // checked arithmetic keeps the compiler from unrolling (see UTF8Check)
                 destination.storeBytes(of: source.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
-                i &+= 8
+                i += 8
             }
             let last = n &- 8
             destination.storeBytes(of: source.loadUnaligned(fromByteOffset: last, as: UInt64.self), toByteOffset: last, as: UInt64.self)

@@ -93,9 +93,12 @@ enum UTF8Check {
         if n >= 8 {
             var found: UInt64 = 0
             var i = 0
-            while i &+ 8 < n {
+            // Checked arithmetic on purpose: with wrapping, the compiler can
+            // count the iterations and unrolls the loop, which costs more than
+            // it saves on strings of a few words.
+            while i + 8 < n {
                 found |= flags(p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-                i &+= 8
+                i += 8
             }
             found |= flags(p.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self))
             return found != 0
