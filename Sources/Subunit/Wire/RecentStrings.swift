@@ -29,10 +29,17 @@ struct RecentStrings: Sendable {
             testID: flags & Flags.testID != 0 ? testID.string(p, layout.testIDSpan) : nil,
             tags: flags & Flags.tags != 0 ? recentTags(p, layout) : [],
             file: file,
-            mimeType: flags & Flags.mimeType != 0 ? mimeType.string(p, layout.mimeTypeSpan) : nil,
+            mimeType: flags & Flags.mimeType != 0 ? mimeType.string(p, layout.mimeTypeSpan, among: Self.knownMIMETypes) : nil,
             routeCode: flags & Flags.routeCode != 0 ? routeCode.string(p, layout.routeCodeSpan) : nil,
             timestamp: flags & Flags.timestamp != 0 ? layout.stamp : nil)
     }
+
+    /// The MIME types the tools send. Decoded to these literals, they are not
+    /// allocated, and copying or dropping them costs no atomic reference
+    /// counting (literals are never freed).
+    static let knownMIMETypes = [
+        "application/json", "application/octet-stream", "text/plain;charset=utf8", "text/x-traceback;charset=utf8",
+    ]
 
     /// The tags at `layout.tagsSpan`: the previous packet's array when the
     /// tags field has the same bytes.
@@ -63,6 +70,22 @@ struct RecentString: Sendable {
         if Self.equal(&value, start, count) { return value }
         value = String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
         return value
+    }
+
+    /// Like `string(_:_:)`, but a new value is taken from `known` when one of them has the bytes.
+    @inline(__always)
+    mutating func string(_ p: UnsafeRawPointer, _ span: PacketLayout.Span, among known: [String]) -> String {
+        let start = p + Int(span.start)
+        let count = Int(span.count)
+        if Self.equal(&value, start, count) { return value }
+        value = Self.first(of: known, equalTo: start, count)
+            ?? String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
+        return value
+    }
+
+    private static func first(of known: [String], equalTo b: UnsafeRawPointer, _ count: Int) -> String? {
+        for var s in known where equal(&s, b, count) { return s }
+        return nil
     }
 
     /// Whether `s` is exactly the `count` bytes at `b`.
