@@ -54,11 +54,13 @@ extension TestRecord {
         return Array(Set(tags)).sorted()
     }
 
-    /// Applies one packet naming this test (testtools `_update_case`).
-    mutating func apply(_ p: Packet, keepingAttachments: Bool = true) {
+    /// Applies one packet naming this test (testtools `_update_case`); with
+    /// `keepingDetails` false, only its status (for counting outcomes).
+    mutating func apply(_ p: Packet, keepingDetails: Bool = true) {
         if p.status != .undefined { status = p.status }
+        guard keepingDetails else { return }
         end = p.timestamp
-        if keepingAttachments, let file = p.file, !file.content.isEmpty {
+        if let file = p.file, !file.content.isEmpty {
             if let k = attachments.firstIndex(where: { $0.name == file.name }) {
                 attachments[k].content += file.content
             } else {
@@ -78,8 +80,9 @@ struct RecordTracker: Sendable {
         var routeCode: String?
     }
 
-    /// False to count tests without holding their attachments in memory.
-    var keepsAttachments = true
+    /// False to count outcomes only: records then hold their status, not
+    /// attachments, tags or times.
+    var keepsDetails = true
     /// The most recently opened record, while it is open, kept out of `open`:
     /// a test's packets mostly arrive together (all of them, when tests run
     /// one at a time), so most packets find their record here by comparing
@@ -97,7 +100,7 @@ struct RecordTracker: Sendable {
         guard let id = p.testID else { return nil }
         let closes = p.status != .undefined && p.status != .inProgress
         if newest?.testID == id && newest?.routeCode == p.routeCode {
-            newest!.apply(p, keepingAttachments: keepsAttachments)
+            newest!.apply(p, keepingDetails: keepsDetails)
             guard closes else { return nil }
             var record = newest.take()!
             record.isComplete = true
@@ -105,7 +108,7 @@ struct RecordTracker: Sendable {
         }
         // One hash lookup for a known test; the record is updated in place.
         if !open.isEmpty, let i = open.index(forKey: Key(testID: id, routeCode: p.routeCode)) {
-            open.values[i].apply(p, keepingAttachments: keepsAttachments)
+            open.values[i].apply(p, keepingDetails: keepsDetails)
             guard closes else { return nil }
             var record = open.remove(at: i).value
             record.isComplete = true
@@ -118,7 +121,7 @@ struct RecordTracker: Sendable {
             return record
         }
         var record = TestRecord(testID: id, routeCode: p.routeCode, start: p.timestamp)
-        record.apply(p, keepingAttachments: keepsAttachments)
+        record.apply(p, keepingDetails: keepsDetails)
         guard closes else {
             if let previous = newest.take() {
                 let key = Key(testID: previous.testID, routeCode: previous.routeCode)
