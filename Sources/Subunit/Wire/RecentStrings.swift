@@ -29,7 +29,7 @@ struct RecentStrings: Sendable {
             testID: flags & Flags.testID != 0 ? testID.string(p, layout.testIDSpan) : nil,
             tags: flags & Flags.tags != 0 ? recentTags(p, layout) : [],
             file: file,
-            mimeType: flags & Flags.mimeType != 0 ? mimeType.string(p, layout.mimeTypeSpan, among: Self.knownMIMETypes) : nil,
+            mimeType: flags & Flags.mimeType != 0 ? mimeType.string(p, layout.mimeTypeSpan, orKnown: Self.knownMIMEType) : nil,
             routeCode: flags & Flags.routeCode != 0 ? routeCode.string(p, layout.routeCodeSpan) : nil,
             timestamp: flags & Flags.timestamp != 0 ? layout.stamp : nil)
     }
@@ -40,6 +40,12 @@ struct RecentStrings: Sendable {
     static let knownMIMETypes = [
         "application/json", "application/octet-stream", "text/plain;charset=utf8", "text/x-traceback;charset=utf8",
     ]
+
+    /// The known MIME type that is the `count` bytes at `b`, if any.
+    static func knownMIMEType(_ b: UnsafeRawPointer, _ count: Int) -> String? {
+        for var s in knownMIMETypes where RecentString.equal(&s, b, count) { return s }
+        return nil
+    }
 
     /// The tags at `layout.tagsSpan`: the previous packet's array when the
     /// tags field has the same bytes.
@@ -72,20 +78,17 @@ struct RecentString: Sendable {
         return value
     }
 
-    /// Like `string(_:_:)`, but a new value is taken from `known` when one of them has the bytes.
+    /// Like `string(_:_:)`, but a new value is the one `known` gives for the
+    /// bytes, when it gives one (asked only when the previous value differs).
     @inline(__always)
-    mutating func string(_ p: UnsafeRawPointer, _ span: PacketLayout.Span, among known: [String]) -> String {
+    mutating func string(
+        _ p: UnsafeRawPointer, _ span: PacketLayout.Span, orKnown known: (UnsafeRawPointer, Int) -> String?
+    ) -> String {
         let start = p + Int(span.start)
         let count = Int(span.count)
         if Self.equal(&value, start, count) { return value }
-        value = Self.first(of: known, equalTo: start, count)
-            ?? String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
+        value = known(start, count) ?? String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
         return value
-    }
-
-    private static func first(of known: [String], equalTo b: UnsafeRawPointer, _ count: Int) -> String? {
-        for var s in known where equal(&s, b, count) { return s }
-        return nil
     }
 
     /// Whether `s` is exactly the `count` bytes at `b`.
