@@ -48,7 +48,6 @@ struct PacketLayout: Sendable {
 
     var timestamp: Timestamp? { has(Flags.timestamp) ? stamp : nil }
     var testID: Span? { has(Flags.testID) ? testIDSpan : nil }
-    var tags: Span? { has(Flags.tags) ? tagsSpan : nil }
     var mimeType: Span? { has(Flags.mimeType) ? mimeTypeSpan : nil }
     var fileName: Span? { has(Flags.fileContent) ? fileNameSpan : nil }
     var fileContent: Span? { has(Flags.fileContent) ? fileContentSpan : nil }
