@@ -27,9 +27,12 @@ let package = Package(
             name: "CRDMA",
             providers: [.apt(["libibverbs-dev", "librdmacm-dev", "libibumad-dev"])]
         ),
+        // CRC-32 by carry-less multiplication on x86-64, which Swift cannot
+        // express; Subunit falls back to its own tables elsewhere.
+        .target(name: "CSubunitCRC"),
         .target(
             name: "Subunit",
-            dependencies: [.product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["CSubunitCRC", .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(
             name: "Fabric",

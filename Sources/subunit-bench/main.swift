@@ -5,6 +5,8 @@
 //   subunit-bench encode           encode the same 300,000 packets into one buffer
 //
 // Each measurement is the best of several rounds, timed with CLOCK_MONOTONIC.
+// SUBUNIT_BENCH_ROUNDS=N runs every measurement N times instead (1 makes a short
+// run for an instruction-count profiler such as valgrind's callgrind).
 import Subunit
 #if canImport(Glibc)
 import Glibc
@@ -36,10 +38,13 @@ func now() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
-/// Best wall time of `rounds` runs of `body`.
+/// Rounds per measurement when SUBUNIT_BENCH_ROUNDS sets them; nil keeps each one's default.
+let roundsOverride: Int? = getenv("SUBUNIT_BENCH_ROUNDS").flatMap { Int(String(cString: $0)) }.flatMap { $0 > 0 ? $0 : nil }
+
+/// Best wall time of `rounds` runs of `body` (or of SUBUNIT_BENCH_ROUNDS runs).
 func best(_ rounds: Int, _ body: () -> Void) -> Double {
     var t = Double.infinity
-    for _ in 0..<rounds {
+    for _ in 0..<(roundsOverride ?? rounds) {
         let s = now()
         body()
         t = Swift.min(t, now() - s)

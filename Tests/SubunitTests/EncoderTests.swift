@@ -29,6 +29,22 @@ func bytes(hex: String) -> [UInt8] {
         }
     }
 
+    /// Carry-less multiplication (where the processor has it) and the tables
+    /// agree for every length through several folding steps, from any state
+    /// and at any alignment.
+    @Test func crcMethodsAgree() {
+        var rng = SystemRandomNumberGenerator()
+        let data = (0..<700).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        data.withUnsafeBytes { all in
+            for n in 0...600 {
+                let start = n % 13
+                let piece = UnsafeRawBufferPointer(rebasing: all[start..<start + n])
+                let state = UInt32.random(in: 0...UInt32.max, using: &rng)
+                #expect(CRC32.update(state, piece) == CRC32.updateByTable(state, piece), "length \(n)")
+            }
+        }
+    }
+
     @Test(arguments: [
         (0, "00"), (63, "3f"), (64, "4040"), (1000, "43e8"), (16383, "7fff"), (16384, "804000"),
         (100_000, "8186a0"), (4_194_303, "bfffff"), (4_194_304, "c0400000"), (123_456_789, "c75bcd15"),
@@ -87,6 +103,23 @@ func bytes(hex: String) -> [UInt8] {
         #expect(throws: EncodingError(.stringContainsNUL, field: "test id")) {
             try encoder.encode(Packet(testID: "a\u{0}b"))
         }
+    }
+
+    /// The first problem in field order is the one reported, and nothing is
+    /// appended, whether the NUL is found while writing or the size is wrong too.
+    @Test(arguments: [
+        (Packet(testID: "t", tags: ["a", "b\u{0}"], routeCode: "r\u{0}"), "tag"),
+        (Packet(testID: "t", file: FileChunk(name: "log", content: [0, 0]), mimeType: "text/plain\u{0}"), "MIME type"),
+        (Packet(testID: "t", file: FileChunk(name: "a long file name \u{0} of many words", content: [1])), "file name"),
+        (Packet(testID: "t", routeCode: "0/\u{0}"), "route code"),
+        (Packet(testID: "\u{0}", file: FileChunk(name: "f", content: [UInt8](repeating: 1, count: 4_194_300))), "test id"),
+        (Packet(testID: "t", file: FileChunk(name: "f", content: [UInt8](repeating: 1, count: 4_194_300)), routeCode: "\u{0}"),
+         "route code"),
+    ])
+    func reportsTheFirstNULInFieldOrder(packet: Packet, field: String) {
+        var out: [UInt8] = [7, 8]
+        #expect(throws: EncodingError(.stringContainsNUL, field: field)) { try encoder.encode(packet, into: &out) }
+        #expect(out == [7, 8])
     }
 
     @Test func appendsWithoutReallocating() throws {

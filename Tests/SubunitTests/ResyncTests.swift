@@ -108,4 +108,29 @@ func account(_ bytes: [UInt8], chunk: Int, strict: Bool = false) -> Accounting {
         while let e = d.finish() { if case .nonSubunit(let b) = e { sizes.append(b.count) } }
         #expect(sizes == [4096, 4096, 1808])
     }
+
+    /// A copy of a decoder has its own input: feeding one (which may move or
+    /// regrow the buffered bytes) changes nothing the other decodes.
+    @Test func copiedDecodersDecodeIndependently() throws {
+        let a = try stream(["a.one", "a.two"])
+        let b = try stream(["b.one", "b.two", "b.three"])
+        var first = PacketDecoder()
+        first.feed(a[0..<7])  // part of a's first packet
+        var second = first
+        first.feed(a[7...])
+        second.feed(a[7..<a.count - 3])
+        second.feed([UInt8](repeating: 0x61, count: 70_000))  // forces the buffer to grow
+        func ids(_ d: inout PacketDecoder) -> [String] {
+            var out: [String] = []
+            while let e = d.finish() {
+                if case .packet(let p) = e { out.append(p.testID ?? "-") }
+            }
+            return out
+        }
+        var third = first
+        third.feed(b)
+        #expect(ids(&first) == ["a.one", "a.two"])
+        #expect(ids(&second) == ["a.one"])
+        #expect(ids(&third) == ["a.one", "a.two", "b.one", "b.two", "b.three"])
+    }
 }

@@ -79,6 +79,28 @@ func run<S: StreamResult>(_ name: String, into sink: S) throws -> S {
         #expect(c.tests.map(\.isComplete) == [true, false])
     }
 
+    /// Interleaved tests (parallel workers): each record collects its own
+    /// packets, closes on its final status, and the unfinished ones settle
+    /// newest first, as in testtools.
+    @Test func interleavedTestsKeepTheirRecords() {
+        var c = Collector()
+        c.status(Packet(testID: "a", status: .inProgress))
+        c.status(Packet(testID: "b", status: .inProgress))
+        c.status(Packet(testID: "c", status: .inProgress, routeCode: "1"))
+        c.status(Packet(testID: "b", status: .success))
+        c.status(Packet(testID: "a", file: FileChunk(name: "log", content: [1]), eof: true))
+        c.status(Packet(testID: "c", status: .inProgress))  // same id, another route: another test
+        c.status(Packet(testID: "d", status: .inProgress))
+        c.status(Packet(testID: "c", status: .fail, routeCode: "1"))
+        c.status(Packet(testID: "b", status: .inProgress))  // b again: a new record
+        c.stopTestRun()
+        #expect(c.records.map { "\($0.testID)@\($0.routeCode ?? "-"):\($0.status):\($0.isComplete)" } == [
+            "b@-:success:true", "c@1:fail:true",
+            "b@-:inProgress:false", "d@-:inProgress:false", "c@-:inProgress:false", "a@-:inProgress:false",
+        ])
+        #expect(c.records.last?.attachment(named: "log")?.content == [1])
+    }
+
     @Test func multiplexerPrefixesRouteCodes() {
         let mux = RouteMultiplexer(Collector())
         var a = mux.input(label: "0")

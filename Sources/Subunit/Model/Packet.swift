@@ -3,23 +3,30 @@
 /// Every field is optional on the wire. Defaults follow python-subunit's
 /// `StreamResult.status()`: no status, runnable true, no EOF.
 public struct Packet: Sendable, Hashable {
-    /// Test id; nil for a stream-level packet (run output, clock update).
-    public var testID: String?
+    // The one-byte fields come first, so they share a word. The order also
+    // keeps the public initializer below distinct from the memberwise one the
+    // compiler makes, which it builds straight into its result; initializers
+    // that assign field by field cost a copy of the whole packet (a retain and
+    // a release per string and array) in optimized builds.
     public var status: TestStatus
-    /// Tags in wire order; empty means no tags field (the consumers treat tags as a set).
-    public var tags: [String]
     /// Whether the entity can be selected and run on its own (false for fixtures, subtests).
     public var runnable: Bool
-    /// A chunk of an attachment: its file name and these bytes.
-    public var file: FileChunk?
     /// The chunk ends its file.
     public var eof: Bool
+    /// Test id; nil for a stream-level packet (run output, clock update).
+    public var testID: String?
+    /// Tags in wire order; empty means no tags field (the consumers treat tags as a set).
+    public var tags: [String]
+    /// A chunk of an attachment: its file name and these bytes.
+    public var file: FileChunk?
     /// MIME type of the file this chunk belongs to; nil or empty means none sent.
     public var mimeType: String?
     /// `/`-separated origin of the packet (which worker, peer or stream produced it).
     public var routeCode: String?
     public var timestamp: Timestamp?
+}
 
+extension Packet {
     public init(
         testID: String? = nil,
         status: TestStatus = .undefined,
@@ -31,15 +38,8 @@ public struct Packet: Sendable, Hashable {
         routeCode: String? = nil,
         timestamp: Timestamp? = nil
     ) {
-        self.testID = testID
-        self.status = status
-        self.tags = tags
-        self.runnable = runnable
-        self.file = file
-        self.eof = eof
-        self.mimeType = mimeType
-        self.routeCode = routeCode
-        self.timestamp = timestamp
+        self.init(status: status, runnable: runnable, eof: eof, testID: testID, tags: tags, file: file,
+                  mimeType: mimeType, routeCode: routeCode, timestamp: timestamp)
     }
 }
 

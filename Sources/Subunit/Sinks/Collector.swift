@@ -57,7 +57,7 @@ public struct Collector: StreamResult, Sendable {
     }
 }
 
-/// Counts outcomes the way the tools do, without keeping attachments.
+/// Counts outcomes the way the tools do, keeping no more of a test than its status.
 public struct RunSummary: StreamResult, Sendable {
     /// Tests that finished or were left unfinished (`exists` listings are not tests).
     public private(set) var total = 0
@@ -76,7 +76,7 @@ public struct RunSummary: StreamResult, Sendable {
 
     public init() {
         tracker = RecordTracker()
-        tracker.keepsAttachments = false
+        tracker.keepsDetails = false
     }
 
     /// True when the tools would call the run a success: nothing failed,

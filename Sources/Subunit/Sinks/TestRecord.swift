@@ -20,17 +20,15 @@ public struct TestRecord: Sendable, Hashable {
     public var end: Timestamp?
     /// Attachments in the order first seen; non-empty chunks concatenated, MIME type of the first.
     public var attachments: [Attachment]
+}
 
+extension TestRecord {
+    // Outside the struct, so that the compiler still makes the memberwise
+    // initializer, which builds the record in place (assigning field by field
+    // costs a copy of the whole record in optimized builds).
     public init(testID: String, routeCode: String?, start: Timestamp?) {
-        self.testID = testID
-        self.routeCode = routeCode
-        self.status = .undefined
-        self.isComplete = false
-        self.tags = []
-        self.runnable = true
-        self.start = start
-        self.end = nil
-        self.attachments = []
+        self.init(testID: testID, routeCode: routeCode, status: .undefined, isComplete: false, tags: [],
+                  runnable: true, start: start, end: nil, attachments: [])
     }
 
     /// Seconds from start to end, when both are known.
@@ -56,11 +54,13 @@ public struct TestRecord: Sendable, Hashable {
         return Array(Set(tags)).sorted()
     }
 
-    /// Applies one packet naming this test (testtools `_update_case`).
-    mutating func apply(_ p: Packet, keepingAttachments: Bool = true) {
+    /// Applies one packet naming this test (testtools `_update_case`); with
+    /// `keepingDetails` false, only its status (for counting outcomes).
+    mutating func apply(_ p: Packet, keepingDetails: Bool = true) {
         if p.status != .undefined { status = p.status }
+        guard keepingDetails else { return }
         end = p.timestamp
-        if keepingAttachments, let file = p.file, !file.content.isEmpty {
+        if let file = p.file, !file.content.isEmpty {
             if let k = attachments.firstIndex(where: { $0.name == file.name }) {
                 attachments[k].content += file.content
             } else {
@@ -80,31 +80,55 @@ struct RecordTracker: Sendable {
         var routeCode: String?
     }
 
-    /// False to count tests without holding their attachments in memory.
-    var keepsAttachments = true
+    /// False to count outcomes only: records then hold their status, not
+    /// attachments, tags or times.
+    var keepsDetails = true
+    /// The most recently opened record, while it is open, kept out of `open`:
+    /// a test's packets mostly arrive together (all of them, when tests run
+    /// one at a time), so most packets find their record here by comparing
+    /// two strings instead of hashing them, and nothing is stored for it.
+    private var newest: TestRecord?
+    /// The other open records.
     private var open: [Key: TestRecord] = [:]
-    /// Keys in the order their records opened, to settle unfinished ones deterministically.
+    /// Keys of the records in `open`, in the order they opened (they enter
+    /// `open` in that order, when a newer one takes their place), to settle
+    /// unfinished ones deterministically; closed ones are dropped now and then.
     private var order: [Key] = []
 
     /// Applies a packet; returns the record it closed, if any.
     mutating func apply(_ p: Packet) -> TestRecord? {
         guard let id = p.testID else { return nil }
-        let key = Key(testID: id, routeCode: p.routeCode)
         let closes = p.status != .undefined && p.status != .inProgress
+        if newest?.testID == id && newest?.routeCode == p.routeCode {
+            newest!.apply(p, keepingDetails: keepsDetails)
+            guard closes else { return nil }
+            var record = newest.take()!
+            record.isComplete = true
+            return record
+        }
         // One hash lookup for a known test; the record is updated in place.
-        if let i = open.index(forKey: key) {
-            open.values[i].apply(p, keepingAttachments: keepsAttachments)
+        if !open.isEmpty, let i = open.index(forKey: Key(testID: id, routeCode: p.routeCode)) {
+            open.values[i].apply(p, keepingDetails: keepsDetails)
             guard closes else { return nil }
             var record = open.remove(at: i).value
             record.isComplete = true
-            if order.count > 2 * open.count + 1024 { order.removeAll { open[$0] == nil } }
+            if open.isEmpty {
+                order.removeAll(keepingCapacity: true)
+            } else if order.count > 2 * open.count + 1024 {
+                let open = self.open
+                order.removeAll { open[$0] == nil }
+            }
             return record
         }
         var record = TestRecord(testID: id, routeCode: p.routeCode, start: p.timestamp)
-        record.apply(p, keepingAttachments: keepsAttachments)
+        record.apply(p, keepingDetails: keepsDetails)
         guard closes else {
-            order.append(key)
-            open[key] = record
+            if let previous = newest.take() {
+                let key = Key(testID: previous.testID, routeCode: previous.routeCode)
+                order.append(key)
+                open[key] = previous
+            }
+            newest = record
             return nil
         }
         record.isComplete = true
@@ -114,7 +138,11 @@ struct RecordTracker: Sendable {
     /// The records still open, newest first (testtools pops its dict from the
     /// end), marked incomplete.
     mutating func finish() -> [TestRecord] {
-        let left = order.reversed().compactMap { open.removeValue(forKey: $0) }
+        var left: [TestRecord] = []
+        if let n = newest.take() { left.append(n) }
+        for key in order.reversed() {
+            if let r = open.removeValue(forKey: key) { left.append(r) }
+        }
         order.removeAll()
         return left
     }

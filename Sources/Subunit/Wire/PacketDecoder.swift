@@ -31,16 +31,19 @@ public struct PacketDecoder: Sendable {
     }
 
     public let options: Options
-    /// Input not yet decoded is `storage[head..<tail]`; `storage.count` is the capacity.
-    @usableFromInline var storage: [UInt8] = []
+    /// Input not yet decoded is `input.base[head..<tail]`.
+    @usableFromInline var input = InputBuffer.empty
     private var head = 0
     private var tail = 0
-    /// Stream offset of `storage[head]`.
+    /// Stream offset of `input.base[head]`.
     private var offset = 0
     private var text = TextState()
     private var ended = false
     /// Strings of the last packet, shared by the next one when it repeats them.
     private var recent = RecentStrings()
+    /// The damage `step` found when it returns `.corrupt`; kept here so that a
+    /// step is a plain value, copied and dropped without reference counting.
+    @usableFromInline var corruption: Corruption?
 
     public init(options: Options = Options()) {
         self.options = options
@@ -55,10 +58,9 @@ public struct PacketDecoder: Sendable {
     /// Adds input.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer) {
         precondition(!ended, "feed after finish")
+        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
         reserveFree(bytes.count)
-        storage.withUnsafeMutableBytes { s in
-            UnsafeMutableRawBufferPointer(rebasing: s[tail..<tail + bytes.count]).copyMemory(from: bytes)
-        }
+        (input.base + tail).copyMemory(from: source, byteCount: bytes.count)
         tail += bytes.count
     }
 
@@ -77,14 +79,9 @@ public struct PacketDecoder: Sendable {
     ) throws(E) -> Int {
         precondition(!ended, "fill after finish")
         reserveFree(minimumCapacity)
-        let t = tail
-        let result: Result<Int, E> = storage.withUnsafeMutableBytes { s in
-            do throws(E) { return .success(try fill(UnsafeMutableRawBufferPointer(rebasing: s[t...]))) } catch {
-                return .failure(error)
-            }
-        }
-        let n = try result.get()
-        precondition(n >= 0 && n <= storage.count - tail, "fill reported more bytes than it had room for")
+        let free = input.capacity - tail
+        let n = try fill(UnsafeMutableRawBufferPointer(start: input.base + tail, count: free))
+        precondition(n >= 0 && n <= free, "fill reported more bytes than it had room for")
         tail += n
         return n
     }
@@ -94,17 +91,14 @@ public struct PacketDecoder: Sendable {
     public mutating func next() -> Event? {
         guard let s = step() else { return nil }
         switch s {
-        case .corrupt(let c):
-            return .corrupt(c)
+        case .corrupt:
+            return .corrupt(corruption.take()!)
         case .text(let a, let b):
-            return .nonSubunit(Array(storage[a..<b]))
-        case .packet(let a, let n, let layout):
-            var recent = self.recent
-            let packet = storage.withUnsafeBytes { p in
-                recent.packet(PacketView(bytes: UnsafeRawBufferPointer(rebasing: p[a..<a + n]), layout: layout))
-            }
-            self.recent = recent
-            return .packet(packet)
+            return .nonSubunit(Array(UnsafeRawBufferPointer(start: input.base + a, count: b - a)))
+        case .packet(let a, _, let layout):
+            // The bytes stay put until the next feed or fill: `step` only reads them.
+            let packet = recent.packet(UnsafeRawPointer(input.base + a), layout)
+            return .packet(consume packet)
         }
     }
 
@@ -125,50 +119,42 @@ public struct PacketDecoder: Sendable {
     @inlinable
     public mutating func nextView<R, E: Error>(_ body: (EventView) throws(E) -> R) throws(E) -> R? {
         guard let s = step() else { return nil }
+        // `self` is borrowed for the whole call, so the buffer can be neither
+        // written nor freed while `body` reads from it.
         switch s {
-        case .corrupt(let c):
-            return try body(.corrupt(c))
+        case .corrupt:
+            return try body(.corrupt(corruption.take()!))
         case .text(let a, let b):
-            return try withStorage { (p) throws(E) -> R in
-                try body(.nonSubunit(UnsafeRawBufferPointer(rebasing: p[a..<b])))
-            }
+            return try body(.nonSubunit(UnsafeRawBufferPointer(start: input.base + a, count: b - a)))
         case .packet(let a, let n, let layout):
-            return try withStorage { (p) throws(E) -> R in
-                try body(.packet(PacketView(bytes: UnsafeRawBufferPointer(rebasing: p[a..<a + n]), layout: layout)))
-            }
+            return try body(.packet(PacketView(bytes: UnsafeRawBufferPointer(start: input.base + a, count: n), layout: layout)))
         }
     }
 
-    /// `storage.withUnsafeBytes` with a typed error.
-    @inlinable
-    func withStorage<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        let result: Result<R, E> = storage.withUnsafeBytes { p in
-            do throws(E) { return .success(try body(p)) } catch { return .failure(error) }
-        }
-        return try result.get()
-    }
-
-    /// One decoding step, as positions in `storage`; they stay valid until the
-    /// decoder is next changed.
+    /// One decoding step, as positions in `input`; they stay valid until the
+    /// decoder is next fed.
     @usableFromInline
     enum Step {
         case packet(start: Int, length: Int, layout: PacketLayout)
         case text(start: Int, end: Int)
-        case corrupt(Corruption)
+        /// What was wrong is in `corruption`.
+        case corrupt
     }
 
     /// Decodes the next event; nil when more input is needed.
     @usableFromInline
     mutating func step() -> Step? {
         guard head < tail else { return nil }
-        if storage[head] == Limits.signature && !text.midCharacter {
-            return packetStep()
+        // Every load below is at an index in head..<tail, bytes that were fed.
+        let p = UnsafeRawPointer(input.base)
+        if p.load(fromByteOffset: head, as: UInt8.self) == Limits.signature && !text.midCharacter {
+            return packetStep(p + head)
         }
         // Text up to the next packet signature that is not inside a UTF-8 character.
         var i = head
         let limit = Swift.min(tail, head + options.maxTextChunk)
         while i < limit {
-            let c = storage[i]
+            let c = p.load(fromByteOffset: i, as: UInt8.self)
             if c == Limits.signature && !text.midCharacter { break }
             text.feed(c)
             i += 1
@@ -182,19 +168,23 @@ public struct PacketDecoder: Sendable {
     /// (and, when it is shorter, the start of the body); python reads these first.
     private static let headerSize = 6
 
-    private mutating func packetStep() -> Step? {
+    /// Decodes the packet starting at `packet` (that is, at `head`).
+    @inline(__always)
+    private mutating func packetStep(_ packet: UnsafeRawPointer) -> Step? {
         let available = tail - head
         guard available >= Self.headerSize else {
             guard ended else { return nil }
             return corrupt("Short read - got \(available - 1) bytes, wanted 5 bytes", packetData: 1, skip: available)
         }
-        let b0 = Int(storage[head + 3])
+        // The header's six bytes are there; the body is read only once all
+        // `length` bytes are.
+        let b0 = Int(packet.load(fromByteOffset: 3, as: UInt8.self))
         let width = 1 + (b0 >> 6)
         guard width <= 3 else {
             return corrupt("3 byte maximum given but 4 byte value found.", packetData: Self.headerSize, skip: Self.headerSize)
         }
         var length = b0 & 0x3F
-        for k in 1..<width { length = (length << 8) | Int(storage[head + 3 + k]) }
+        for k in 1..<width { length = (length << 8) | Int(packet.load(fromByteOffset: 3 + k, as: UInt8.self)) }
         // Too short to hold its own header and CRC. python still reads such a
         // packet when its length field has 1 or 2 bytes and the length is at least
         // 6, and judges it by the CRC; below that it crashes. Keep its reading
@@ -208,23 +198,17 @@ public struct PacketDecoder: Sendable {
             return corrupt("Short read - got \(available - Self.headerSize) bytes, wanted \(length - Self.headerSize) bytes",
                            packetData: Self.headerSize, skip: available)
         }
-        let start = head
         if tooSmall {
-            let failure = storage.withUnsafeBytes { s in
-                PacketLayout.checksumFailure(UnsafeRawBufferPointer(rebasing: s[start..<start + length]))
-            }
+            let failure = PacketLayout.checksumFailure(packet, count: length)
             return corrupt(failure?.message ?? Self.tooSmallMessage(length), packetData: length, skip: length)
         }
-        let strict = options.strict
-        let parsed: Result<PacketLayout, ParseFailure> = storage.withUnsafeBytes { s in
-            PacketLayout.parse(UnsafeRawBufferPointer(rebasing: s[start..<start + length]), lengthWidth: width, strict: strict)
-        }
-        switch parsed {
-        case .failure(let f):
-            return corrupt(f.message, packetData: length, skip: length)
-        case .success(let layout):
+        do throws(ParseFailure) {
+            let layout = try PacketLayout.parse(packet, count: length, lengthWidth: width, strict: options.strict)
+            let start = head
             consume(length)
             return .packet(start: start, length: length, layout: layout)
+        } catch {
+            return corrupt(error.message, packetData: length, skip: length)
         }
     }
 
@@ -233,10 +217,10 @@ public struct PacketDecoder: Sendable {
     }
 
     private mutating func corrupt(_ message: String, packetData: Int, skip: Int) -> Step {
-        let c = Corruption(message: message, packetData: Array(storage[head..<head + packetData]),
-                           offset: offset, skipped: skip)
+        let data = Array(UnsafeRawBufferPointer(start: input.base + head, count: packetData))
+        corruption = Corruption(message: message, packetData: data, offset: offset, skipped: skip)
         consume(skip)
-        return .corrupt(c)
+        return .corrupt
     }
 
     @inline(__always)
@@ -250,19 +234,23 @@ public struct PacketDecoder: Sendable {
     }
 
     /// Makes room for `n` more bytes after `tail`, moving pending input to the
-    /// front or growing the buffer.
+    /// front or into a larger buffer. Afterwards `input` is not shared with
+    /// any copy of this decoder, so it may be written.
     private mutating func reserveFree(_ n: Int) {
-        if storage.count - tail >= n { return }
-        if head > 0 {
-            let (h, t) = (head, tail)
-            storage.withUnsafeMutableBytes { s in
-                if t > h { s.baseAddress!.copyMemory(from: s.baseAddress! + h, byteCount: t - h) }
+        let pending = tail - head
+        let unique = isKnownUniquelyReferenced(&input)
+        if unique {
+            if input.capacity - tail >= n { return }
+            if head > 0 && input.capacity - pending >= n {
+                input.base.copyMemory(from: input.base + head, byteCount: pending)  // memmove: may overlap
+                head = 0
+                tail = pending
+                return
             }
-            tail -= head
-            head = 0
-            if storage.count - tail >= n { return }
         }
-        let newCount = Swift.max(storage.count * 2, tail + n, 4096)
-        storage.append(contentsOf: repeatElement(0, count: newCount - storage.count))
+        let capacity = Swift.max(unique ? input.capacity * 2 : input.capacity, pending + n, 4096)
+        input = InputBuffer(capacity: capacity, copying: UnsafeRawBufferPointer(start: input.base + head, count: pending))
+        head = 0
+        tail = pending
     }
 }

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Encodes packets into caller-provided storage (spec section 10).
 ///
 /// `encode(_:into:)` appends one complete packet to the array and allocates
@@ -16,7 +10,58 @@ public struct PacketEncoder: Sendable {
 
     /// Appends `packet` to `out`. On error `out` is unchanged.
     public func encode(_ packet: Packet, into out: inout [UInt8]) throws(EncodingError) {
-        // Measure the body first: the width of the length field depends on it.
+        let (flags, total): (UInt16, Int)
+        do {
+            (flags, total) = try Self.measure(packet, checkingNUL: false)
+        } catch {
+            // A NUL in an earlier field is reported first, as the check is ordered.
+            _ = try Self.measure(packet, checkingNUL: true)
+            throw error
+        }
+        // Grow once, then write every field through one pointer.
+        let start = out.count
+        Self.grow(&out, by: total)
+        let clean = out.withUnsafeMutableBytes { raw -> Bool in
+            var w = RawWriter(raw.baseAddress! + start)
+            w.byte(Limits.signature)
+            w.byte(UInt8(flags >> 8))
+            w.byte(UInt8(truncatingIfNeeded: flags))
+            w.number(total)
+            if let ts = packet.timestamp {
+                w.bigEndian(ts.seconds)
+                w.number(Int(ts.nanoseconds))
+            }
+            if flags & Flags.testID != 0 { w.string(packet.testID!) }
+            if flags & Flags.tags != 0 {
+                w.number(packet.tags.count)
+                for tag in packet.tags { w.string(tag) }
+            }
+            if flags & Flags.mimeType != 0 { w.string(packet.mimeType!) }
+            if let file = packet.file {
+                w.string(file.name)
+                w.number(file.content.count)
+                file.content.withUnsafeBytes { w.bytes($0) }
+            }
+            if flags & Flags.routeCode != 0 { w.string(packet.routeCode!) }
+            let crc = CRC32.checksum(UnsafeRawBufferPointer(start: raw.baseAddress! + start, count: total - 4))
+            w.bigEndian(crc)
+            assert(w.p == raw.baseAddress! + start + total, "packet size computed wrongly")
+            return !w.wroteNUL
+        }
+        if !clean {
+            out.removeLast(total)
+            _ = try Self.measure(packet, checkingNUL: true)  // throws: it finds the NUL the writer saw
+            preconditionFailure("the writer saw a NUL that the check did not")
+        }
+    }
+
+    /// The flags and the total size of `packet`, checking every limit in
+    /// field order. Strings are checked for NUL only when asked: the writer
+    /// checks the bytes it copies, and only a packet that fails is measured
+    /// again with the check, to report its first problem as before.
+    @inline(__always)
+    private static func measure(_ packet: Packet, checkingNUL: Bool) throws(EncodingError) -> (UInt16, Int) {
+        // The body first: the width of the length field depends on it.
         var flags = Flags.version2 | UInt16(packet.status.rawValue)
         var body = 0
         if packet.runnable { flags |= Flags.runnable }
@@ -30,57 +75,27 @@ public struct PacketEncoder: Sendable {
         }
         if let id = packet.testID {
             flags |= Flags.testID
-            body += try Self.stringSize(id, field: "test id")
+            body += try stringSize(id, field: "test id", checkingNUL: checkingNUL)
         }
         if !packet.tags.isEmpty {
             flags |= Flags.tags
-            body += try Self.numberSize(packet.tags.count, field: "tags")
-            for tag in packet.tags { body += try Self.stringSize(tag, field: "tag") }
+            body += try numberSize(packet.tags.count, field: "tags")
+            for tag in packet.tags { body += try stringSize(tag, field: "tag", checkingNUL: checkingNUL) }
         }
         if let mime = packet.mimeType, !mime.isEmpty {
             flags |= Flags.mimeType
-            body += try Self.stringSize(mime, field: "MIME type")
+            body += try stringSize(mime, field: "MIME type", checkingNUL: checkingNUL)
         }
         if let file = packet.file {
             flags |= Flags.fileContent
-            body += try Self.stringSize(file.name, field: "file name")
-            body += try Self.numberSize(file.content.count, field: "file content") + file.content.count
+            body += try stringSize(file.name, field: "file name", checkingNUL: checkingNUL)
+            body += try numberSize(file.content.count, field: "file content") + file.content.count
         }
         if let route = packet.routeCode {
             flags |= Flags.routeCode
-            body += try Self.stringSize(route, field: "route code")
+            body += try stringSize(route, field: "route code", checkingNUL: checkingNUL)
         }
-
-        let total = try Self.totalSize(body: body)
-        // Grow once, then write every field through one pointer.
-        let start = out.count
-        Self.grow(&out, by: total)
-        out.withUnsafeMutableBytes { raw in
-            var w = RawWriter(raw.baseAddress! + start)
-            w.byte(Limits.signature)
-            w.byte(UInt8(flags >> 8))
-            w.byte(UInt8(truncatingIfNeeded: flags))
-            w.number(total)
-            if let ts = packet.timestamp {
-                w.bigEndian(ts.seconds)
-                w.number(Int(ts.nanoseconds))
-            }
-            if let id = packet.testID { w.string(id) }
-            if !packet.tags.isEmpty {
-                w.number(packet.tags.count)
-                for tag in packet.tags { w.string(tag) }
-            }
-            if let mime = packet.mimeType, !mime.isEmpty { w.string(mime) }
-            if let file = packet.file {
-                w.string(file.name)
-                w.number(file.content.count)
-                file.content.withUnsafeBytes { w.bytes($0) }
-            }
-            if let route = packet.routeCode { w.string(route) }
-            let crc = CRC32.checksum(UnsafeRawBufferPointer(start: raw.baseAddress! + start, count: total - 4))
-            w.bigEndian(crc)
-            assert(w.p == raw.baseAddress! + start + total, "packet size computed wrongly")
-        }
+        return (flags, try totalSize(body: body))
     }
 
     /// Encodes one packet into a new array.
@@ -123,13 +138,9 @@ public struct PacketEncoder: Sendable {
     }
 
     @inline(__always)
-    private static func stringSize(_ s: String, field: String) throws(EncodingError) -> Int {
-        let utf8 = s.utf8
-        let hasNUL = utf8.withContiguousStorageIfAvailable { b in
-            b.count > 0 && memchr(b.baseAddress!, 0, b.count) != nil
-        } ?? utf8.contains(0)
-        guard !hasNUL else { throw EncodingError(.stringContainsNUL, field: field) }
-        let n = utf8.count
+    private static func stringSize(_ s: String, field: String, checkingNUL: Bool) throws(EncodingError) -> Int {
+        if checkingNUL && s.utf8.contains(0) { throw EncodingError(.stringContainsNUL, field: field) }
+        let n = s.utf8.count
         return try numberSize(n, field: field) + n
     }
 }
@@ -137,6 +148,8 @@ public struct PacketEncoder: Sendable {
 /// Writes packet fields forward from a pointer into space already reserved.
 struct RawWriter {
     var p: UnsafeMutableRawPointer
+    /// Whether a string written so far contained U+0000.
+    var wroteNUL = false
 
     init(_ p: UnsafeMutableRawPointer) { self.p = p }
 
@@ -166,16 +179,29 @@ struct RawWriter {
 
     @inline(__always)
     mutating func bytes(_ b: UnsafeRawBufferPointer) {
-        if let base = b.baseAddress, b.count > 0 { p.copyMemory(from: base, byteCount: b.count) }
+        if let base = b.baseAddress, b.count > 0 { Bytes.copy(p, base, b.count) }
         p += b.count
     }
 
+    /// A length-prefixed string; `wroteNUL` notes a NUL in it, found while
+    /// the bytes are at hand (the measuring pass does not look at them).
     @inline(__always)
     mutating func string(_ s: String) {
-        var s = s
-        s.withUTF8 { u in
-            number(u.count)
-            bytes(UnsafeRawBufferPointer(u))
+        // A String's UTF-8 is contiguous except when bridged from Objective-C;
+        // reading it in place spares the copy of the String that withUTF8 needs.
+        let done: Void? = s.utf8.withContiguousStorageIfAvailable { u in utf8(UnsafeRawBufferPointer(u)) }
+        if done == nil {
+            var s = s
+            s.withUTF8 { u in utf8(UnsafeRawBufferPointer(u)) }
         }
+    }
+
+    @inline(__always)
+    private mutating func utf8(_ u: UnsafeRawBufferPointer) {
+        number(u.count)
+        // The source, not the copy just written: reading back words that
+        // straddle recent stores would wait for them.
+        if u.count > 0 && UTF8Check.containsNUL(u.baseAddress!, u.count) { wroteNUL = true }
+        bytes(u)
     }
 }

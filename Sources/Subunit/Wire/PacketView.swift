@@ -32,26 +32,31 @@ public struct PacketView {
 
     /// Tags in wire order.
     public var tags: [String] {
-        guard let span = layout.tags, layout.tagCount > 0 else { return [] }
+        guard let base = bytes.baseAddress else { return [] }
+        return Self.tags(base, layout)
+    }
+
+    /// The tags of the packet at `p`, parsed into `layout`, in wire order.
+    static func tags(_ p: UnsafeRawPointer, _ layout: PacketLayout) -> [String] {
+        guard layout.has(Flags.tags), layout.tagCount > 0 else { return [] }
+        let span = layout.tagsSpan
+        let end = Int(span.start) + Int(span.count)
         var out: [String] = []
         out.reserveCapacity(layout.tagCount)
-        var pos = span.range.lowerBound
+        var pos = Int(span.start)
         for _ in 0..<layout.tagCount {
-            let (len, w) = PacketLayout.number(bytes, at: pos, end: span.range.upperBound)!
-            out.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[pos + w..<pos + w + len]), as: UTF8.self))
-            pos += w + len
+            // Parsing checked that `tagCount` length-prefixed strings fill the span.
+            let (count, width) = PacketLayout.number(p, at: pos, end: end)!
+            out.append(String(decoding: UnsafeRawBufferPointer(start: p + pos + width, count: count), as: UTF8.self))
+            pos += width + count
         }
         return out
     }
 
     /// The packet as owned values.
     public var packet: Packet {
-        var file: FileChunk?
-        if let name = fileName, let content = fileContent {
-            file = FileChunk(name: name, content: Array(content))
-        }
-        return Packet(testID: testID, status: status, tags: tags, runnable: runnable, file: file, eof: eof,
-                      mimeType: mimeType, routeCode: routeCode, timestamp: timestamp)
+        var recent = RecentStrings()
+        return recent.packet(bytes.baseAddress!, layout)
     }
 
     @inline(__always)

@@ -1,77 +1,102 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// The strings of the previous packet, reused when the next packet carries
 /// the same bytes: a test's packets repeat its id, route code, tags and MIME
 /// type, so most owned packets then share storage instead of allocating.
 /// The bytes are compared in full; a miss makes a fresh value.
 struct RecentStrings: Sendable {
-    private var testID: String?
-    private var mimeType: String?
-    private var fileName: String?
-    private var routeCode: String?
+    private var testID = RecentString()
+    private var mimeType = RecentString()
+    private var fileName = RecentString()
+    private var routeCode = RecentString()
     private var tags: [String] = []
+    /// The wire bytes `tags` was made from (lengths and strings).
+    private var tagBytes: [UInt8] = []
 
-    /// The packet in `view` as owned values.
-    mutating func packet(_ view: PacketView) -> Packet {
-        let layout = view.layout
-        let bytes = view.bytes
+    /// The packet at `p`, parsed into `layout`, as owned values.
+    @inline(__always)
+    mutating func packet(_ p: UnsafeRawPointer, _ layout: PacketLayout) -> Packet {
+        let flags = layout.flags
         var file: FileChunk?
-        if let nameSpan = layout.fileName, let content = view.fileContent {
-            file = FileChunk(name: Self.reuse(&fileName, bytes, nameSpan), content: Array(content))
+        if flags & Flags.fileContent != 0 {
+            let content = layout.fileContentSpan
+            file = FileChunk(
+                name: fileName.string(p, layout.fileNameSpan),
+                content: Array(UnsafeRawBufferPointer(start: p + Int(content.start), count: Int(content.count))))
         }
         return Packet(
-            testID: layout.testID.map { Self.reuse(&testID, bytes, $0) },
             status: layout.status,
-            tags: recentTags(view),
-            runnable: layout.runnable,
+            runnable: flags & Flags.runnable != 0,
+            eof: flags & Flags.eof != 0,
+            testID: flags & Flags.testID != 0 ? testID.string(p, layout.testIDSpan) : nil,
+            tags: flags & Flags.tags != 0 ? recentTags(p, layout) : [],
             file: file,
-            eof: layout.eof,
-            mimeType: layout.mimeType.map { Self.reuse(&mimeType, bytes, $0) },
-            routeCode: layout.routeCode.map { Self.reuse(&routeCode, bytes, $0) },
-            timestamp: layout.timestamp)
+            mimeType: flags & Flags.mimeType != 0 ? mimeType.string(p, layout.mimeTypeSpan, orKnown: Self.knownMIMEType) : nil,
+            routeCode: flags & Flags.routeCode != 0 ? routeCode.string(p, layout.routeCodeSpan) : nil,
+            timestamp: flags & Flags.timestamp != 0 ? layout.stamp : nil)
     }
 
-    /// The string at `span`: `cached` when it holds those bytes, else a new one, kept in `cached`.
-    @inline(__always)
-    private static func reuse(_ cached: inout String?, _ bytes: UnsafeRawBufferPointer, _ span: PacketLayout.Span) -> String {
-        let b = UnsafeRawBufferPointer(rebasing: bytes[span.range])
-        if var c = cached, Self.equal(&c, b) { return c }
-        let s = String(decoding: b, as: UTF8.self)
-        cached = s
-        return s
+    /// The MIME types the tools send. Decoded to these literals, they are not
+    /// allocated, and copying or dropping them costs no atomic reference
+    /// counting (literals are never freed).
+    static let knownMIMETypes = [
+        "application/json", "application/octet-stream", "text/plain;charset=utf8", "text/x-traceback;charset=utf8",
+    ]
+
+    /// The known MIME type that is the `count` bytes at `b`, if any.
+    static func knownMIMEType(_ b: UnsafeRawPointer, _ count: Int) -> String? {
+        for var s in knownMIMETypes where RecentString.equal(&s, b, count) { return s }
+        return nil
     }
 
-    @inline(__always)
-    private static func equal(_ s: inout String, _ b: UnsafeRawBufferPointer) -> Bool {
-        s.withUTF8 { u in
-            u.count == b.count && (u.count == 0 || memcmp(u.baseAddress!, b.baseAddress!, u.count) == 0)
+    /// The tags at `layout.tagsSpan`: the previous packet's array when the
+    /// tags field has the same bytes.
+    private mutating func recentTags(_ p: UnsafeRawPointer, _ layout: PacketLayout) -> [String] {
+        let span = p + Int(layout.tagsSpan.start)
+        let count = Int(layout.tagsSpan.count)
+        // Equal bytes and an equal count mean the same tags: the bytes are the
+        // strings with their length prefixes.
+        if tags.count == layout.tagCount && tagBytes.count == count
+            && tagBytes.withUnsafeBytes({ count == 0 || Bytes.equal($0.baseAddress!, span, count) }) {
+            return tags
         }
-    }
-
-    private mutating func recentTags(_ view: PacketView) -> [String] {
-        let layout = view.layout
-        guard let span = layout.tags, layout.tagCount > 0 else { return [] }
-        let bytes = view.bytes
-        // Same tags as last time?
-        if tags.count == layout.tagCount {
-            var pos = span.range.lowerBound
-            var same = true
-            for k in 0..<tags.count {
-                let (len, w) = PacketLayout.number(bytes, at: pos, end: span.range.upperBound)!
-                var tag = tags[k]
-                if !Self.equal(&tag, UnsafeRawBufferPointer(rebasing: bytes[pos + w..<pos + w + len])) {
-                    same = false
-                    break
-                }
-                pos += w + len
-            }
-            if same { return tags }
-        }
-        tags = view.tags
+        tags = PacketView.tags(p, layout)
+        tagBytes = Array(UnsafeRawBufferPointer(start: span, count: count))
         return tags
+    }
+}
+
+/// One field's string from the previous packet.
+struct RecentString: Sendable {
+    private var value = ""
+
+    /// The string at `span` of `p`: the previous one when it has those bytes, else a new one, kept.
+    @inline(__always)
+    mutating func string(_ p: UnsafeRawPointer, _ span: PacketLayout.Span) -> String {
+        let start = p + Int(span.start)
+        let count = Int(span.count)
+        if Self.equal(&value, start, count) { return value }
+        value = String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
+        return value
+    }
+
+    /// Like `string(_:_:)`, but a new value is the one `known` gives for the
+    /// bytes, when it gives one (asked only when the previous value differs).
+    @inline(__always)
+    mutating func string(
+        _ p: UnsafeRawPointer, _ span: PacketLayout.Span, orKnown known: (UnsafeRawPointer, Int) -> String?
+    ) -> String {
+        let start = p + Int(span.start)
+        let count = Int(span.count)
+        if Self.equal(&value, start, count) { return value }
+        value = known(start, count) ?? String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
+        return value
+    }
+
+    /// Whether `s` is exactly the `count` bytes at `b`.
+    @inline(__always)
+    static func equal(_ s: inout String, _ b: UnsafeRawPointer, _ count: Int) -> Bool {
+        // utf8.count is stored for the strings made here (native or small), so
+        // a different length costs no byte comparison.
+        guard s.utf8.count == count else { return false }
+        return count == 0 || s.withUTF8 { u in Bytes.equal(UnsafeRawPointer(u.baseAddress!), b, count) }
     }
 }

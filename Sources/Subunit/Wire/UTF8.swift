@@ -42,28 +42,85 @@ enum UTF8Check {
     }
 
     /// Checks a string field the way python-subunit does: NUL first, then strict UTF-8.
+    @inline(__always)
+    static func check(_ base: UnsafeRawPointer, count n: Int) -> StringVerdict {
+        // Test ids, tags, route codes and MIME types are nearly always ASCII.
+        if isASCIIWithoutNUL(base, n) { return .valid }
+        return checkSlowly(base, n)
+    }
+
+    /// Checks a string field the way python-subunit does: NUL first, then strict UTF-8.
     static func check(_ s: UnsafeRawBufferPointer) -> StringVerdict {
         guard let base = s.baseAddress else { return .valid }
-        let n = s.count
-        // Fast path: eight ASCII bytes at a time, watching for NUL.
-        var i = 0
-        var ascii = true
-        while i + 8 <= n {
-            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            if w & 0x8080_8080_8080_8080 != 0 { ascii = false; break }
-            if (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080 != 0 { return .containsNUL }
-            i += 8
-        }
-        if ascii {
-            while i < n {
-                let b = base.load(fromByteOffset: i, as: UInt8.self)
-                if b == 0 { return .containsNUL }
-                if b >= 0x80 { ascii = false; break }
-                i += 1
+        return check(base, count: s.count)
+    }
+
+    /// Bytes of `w` that are not ASCII or are NUL have their top bit set in
+    /// the result (the zero test is exact about whether there is one, which is
+    /// all that is asked).
+    @inline(__always)
+    private static func nonASCIIOrNUL(_ w: UInt64) -> UInt64 {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        return (w | ((w &- 0x0101_0101_0101_0101) & ~w)) & high
+    }
+
+    /// Bytes of `w` that are NUL have their top bit set in the result (exact
+    /// about whether there is one, which is all that is asked).
+    @inline(__always)
+    private static func nul(_ w: UInt64) -> UInt64 {
+        (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+    }
+
+    /// True when all `n` bytes are ASCII and none is NUL.
+    @inline(__always)
+    static func isASCIIWithoutNUL(_ p: UnsafeRawPointer, _ n: Int) -> Bool {
+        !anyByte(p, n, flaggedBy: nonASCIIOrNUL)
+    }
+
+    /// True when one of the `n` bytes is NUL.
+    @inline(__always)
+    static func containsNUL(_ p: UnsafeRawPointer, _ n: Int) -> Bool {
+        anyByte(p, n, flaggedBy: nul)
+    }
+
+    /// Whether `flags` marks a byte of `p[0..<n]`, for a test that marks no
+    /// byte 0x01. Whole words only: the last word overlaps the one before it
+    /// and short runs are read as overlapping halves (reading a byte twice
+    /// does not change the answer), so there is no loop over single bytes.
+    /// Every load lies within `p[0..<n]`.
+    @inline(__always)
+    private static func anyByte(_ p: UnsafeRawPointer, _ n: Int, flaggedBy flags: (UInt64) -> UInt64) -> Bool {
+        if n >= 8 {
+            var found: UInt64 = 0
+            var i = 0
+            // Checked arithmetic on purpose: with wrapping, the compiler can
+            // count the iterations and unrolls the loop, which costs more than
+            // it saves on strings of a few words.
+            while i + 8 < n {
+                found |= flags(p.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                i += 8
             }
-            if ascii { return .valid }
+            found |= flags(p.loadUnaligned(fromByteOffset: n &- 8, as: UInt64.self))
+            return found != 0
         }
-        if memchrZero(base, n) { return .containsNUL }
+        if n >= 4 {
+            let first = UInt64(p.loadUnaligned(as: UInt32.self))
+            let last = UInt64(p.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self))
+            return flags(first | last << 32) != 0
+        }
+        if n == 0 { return false }
+        // 1 to 3 bytes: the first, the middle and the last cover them all; the
+        // other five bytes of the word are 0x01.
+        let b0 = UInt64(p.load(as: UInt8.self))
+        let b1 = UInt64(p.load(fromByteOffset: n >> 1, as: UInt8.self))
+        let b2 = UInt64(p.load(fromByteOffset: n &- 1, as: UInt8.self))
+        return flags(0x0101_0101_0100_0000 | b0 | b1 << 8 | b2 << 16) != 0
+    }
+
+    /// The full check, for strings that are not plain ASCII.
+    private static func checkSlowly(_ base: UnsafeRawPointer, _ n: Int) -> StringVerdict {
+        if n > 0 && memchr(base, 0, n) != nil { return .containsNUL }
+        var i = 0
         while i < n {
             let b = base.load(fromByteOffset: i, as: UInt8.self)
             if b < 0x80 { i += 1; continue }
@@ -78,10 +135,6 @@ enum UTF8Check {
             i += len
         }
         return .valid
-    }
-
-    private static func memchrZero(_ p: UnsafeRawPointer, _ n: Int) -> Bool {
-        n > 0 && memchr(p, 0, n) != nil
     }
 }
 
