@@ -10,6 +10,55 @@ public struct PacketEncoder: Sendable {
 
     /// Appends `packet` to `out`. On error `out` is unchanged.
     public func encode(_ packet: Packet, into out: inout [UInt8]) throws(EncodingError) {
+        if Self.encodeSmall(packet, into: &out) { return }
+        try Self.encodeChecked(packet, into: &out)
+    }
+
+    /// Bytes of stack space the small-packet path builds a packet in. Up to
+    /// 1 KiB, `withUnsafeTemporaryAllocation` takes it from the stack without
+    /// asking whether the stack has room.
+    static let scratchSize = 1024
+    /// Room left before the body for the header (signature, flags, a length of
+    /// at most 3 bytes), which is written after the body, once its size is known.
+    static let headerRoom = 8
+
+    /// The common case in one pass: a packet that fits in `scratchSize` bytes
+    /// and breaks no rule is written into stack space, body first, then the
+    /// header before it and the CRC after it, and appended to `out` with one
+    /// copy. Returns false, with `out` unchanged, for anything else: a larger
+    /// packet, a NUL in a string, nanoseconds out of range. `encodeChecked`
+    /// then measures and checks in field order, so the errors and their order
+    /// are its own. Every limit it checks is far above what fits here, so a
+    /// packet this path accepts is one it would accept too.
+    static func encodeSmall(_ packet: Packet, into out: inout [UInt8]) -> Bool {
+        withUnsafeTemporaryAllocation(byteCount: scratchSize, alignment: 8) { scratch -> Bool in
+            let base = scratch.baseAddress!
+            let body = base + headerRoom
+            // 4 bytes stay free after the body for the CRC.
+            var w = ScratchWriter(body, end: base + scratchSize - 4)
+            guard let flags = w.body(of: packet) else { return false }
+            let bodySize = w.p - body
+            // The length field counts itself and the rest (spec section 5);
+            // with at most `scratchSize` bytes it takes 1 or 2 bytes.
+            let base1 = 1 + 2 + bodySize + 4
+            let lengthWidth = base1 <= 62 ? 1 : 2
+            let total = base1 + lengthWidth
+            let start = body - (3 + lengthWidth)
+            var h = RawWriter(start)
+            h.byte(Limits.signature)
+            h.byte(UInt8(flags >> 8))
+            h.byte(UInt8(truncatingIfNeeded: flags))
+            h.number(total)
+            let crc = CRC32.checksum(UnsafeRawBufferPointer(start: start, count: total - 4))
+            w.p.storeBytes(of: crc.bigEndian, as: UInt32.self)
+            out.append(contentsOf: UnsafeRawBufferPointer(start: start, count: total))
+            return true
+        }
+    }
+
+    /// Any packet: measures it, checking every limit in field order, then writes it.
+    @inline(never)
+    static func encodeChecked(_ packet: Packet, into out: inout [UInt8]) throws(EncodingError) {
         let (flags, total): (UInt16, Int)
         do {
             (flags, total) = try Self.measure(packet, checkingNUL: false)
@@ -142,6 +191,94 @@ public struct PacketEncoder: Sendable {
         if checkingNUL && s.utf8.contains(0) { throw EncodingError(.stringContainsNUL, field: field) }
         let n = s.utf8.count
         return try numberSize(n, field: field) + n
+    }
+}
+
+/// Writes a packet body into bounded space, giving up (nil) on anything the
+/// checked path must judge: a field that does not fit, a NUL in a string,
+/// nanoseconds beyond what the wire holds. Every length is compared with the
+/// space left before it is written, so no write passes `end`.
+struct ScratchWriter {
+    var p: UnsafeMutableRawPointer
+    let end: UnsafeMutableRawPointer
+
+    init(_ p: UnsafeMutableRawPointer, end: UnsafeMutableRawPointer) {
+        self.p = p
+        self.end = end
+    }
+
+    /// Whether `n` bytes and a number of up to 4 bytes still fit.
+    @inline(__always)
+    private func fits(_ n: Int) -> Bool { n <= (end - p) &- 4 }
+
+    /// Writes the fields of `packet` in wire order and returns its flags.
+    @inline(__always)
+    mutating func body(of packet: Packet) -> UInt16? {
+        var flags = Flags.version2 | UInt16(packet.status.rawValue)
+        if packet.runnable { flags |= Flags.runnable }
+        if packet.eof { flags |= Flags.eof }
+        if let ts = packet.timestamp {
+            guard Int(ts.nanoseconds) <= Limits.maxNumber, fits(4) else { return nil }
+            flags |= Flags.timestamp
+            raw.bigEndian(ts.seconds)
+            raw.number(Int(ts.nanoseconds))
+        }
+        if let id = packet.testID {
+            flags |= Flags.testID
+            guard string(id) else { return nil }
+        }
+        if !packet.tags.isEmpty {
+            flags |= Flags.tags
+            guard fits(packet.tags.count) else { return nil }
+            raw.number(packet.tags.count)
+            for tag in packet.tags { guard string(tag) else { return nil } }
+        }
+        if let mime = packet.mimeType, !mime.isEmpty {
+            flags |= Flags.mimeType
+            guard string(mime) else { return nil }
+        }
+        if let file = packet.file {
+            flags |= Flags.fileContent
+            guard string(file.name) else { return nil }
+            let ok = file.content.withUnsafeBytes { c -> Bool in
+                guard fits(c.count) else { return false }
+                raw.number(c.count)
+                raw.bytes(c)
+                return true
+            }
+            guard ok else { return nil }
+        }
+        if let route = packet.routeCode {
+            flags |= Flags.routeCode
+            guard string(route) else { return nil }
+        }
+        return flags
+    }
+
+    /// The plain writer at the current position.
+    private var raw: RawWriter {
+        get { RawWriter(p) }
+        set { p = newValue.p }
+    }
+
+    /// A length-prefixed string, if it fits and holds no NUL.
+    @inline(__always)
+    private mutating func string(_ s: String) -> Bool {
+        if let ok = s.utf8.withContiguousStorageIfAvailable({ utf8(UnsafeRawBufferPointer($0)) }) { return ok }
+        var s = s
+        return s.withUTF8 { utf8(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Out of line: one copy of the word-wise NUL test and copy serves every
+    /// string field; inlined five times, they made a function so large that
+    /// the optimizer stopped inlining even the pointer accessors in it.
+    @inline(never)
+    private mutating func utf8(_ u: UnsafeRawBufferPointer) -> Bool {
+        guard fits(u.count) else { return false }
+        if u.count > 0 && UTF8Check.containsNUL(u.baseAddress!, u.count) { return false }
+        raw.number(u.count)
+        raw.bytes(u)
+        return true
     }
 }
 
