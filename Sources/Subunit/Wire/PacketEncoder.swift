@@ -51,7 +51,7 @@ public struct PacketEncoder: Sendable {
             h.number(total)
             let crc = CRC32.checksum(UnsafeRawBufferPointer(start: start, count: total - 4))
             w.p.storeBytes(of: crc.bigEndian, as: UInt32.self)
-            out.append(contentsOf: UnsafeRawBufferPointer(start: start, count: total))
+            out.append(contentsOf: UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: total))
             return true
         }
     }
@@ -264,21 +264,76 @@ struct ScratchWriter {
     /// A length-prefixed string, if it fits and holds no NUL.
     @inline(__always)
     private mutating func string(_ s: String) -> Bool {
-        if let ok = s.utf8.withContiguousStorageIfAvailable({ utf8(UnsafeRawBufferPointer($0)) }) { return ok }
-        var s = s
-        return s.withUTF8 { utf8(UnsafeRawBufferPointer($0)) }
+        let next = s.utf8.withContiguousStorageIfAvailable { u in Self.put(u.baseAddress, u.count, at: p, end: end) }
+            ?? { var s = s; return s.withUTF8 { u in Self.put(u.baseAddress, u.count, at: p, end: end) } }()
+        guard let next else { return false }
+        p = next
+        return true
     }
 
-    /// Out of line: one copy of the word-wise NUL test and copy serves every
-    /// string field; inlined five times, they made a function so large that
-    /// the optimizer stopped inlining even the pointer accessors in it.
+    /// Writes `n` bytes from `source` with their length before them at `p`;
+    /// returns where the next field goes, or nil when they do not fit before
+    /// `end` or hold a NUL. Out of line, and on values rather than on the
+    /// writer, so it works in registers: one copy of the word-wise copy
+    /// serves every string field (inlined five times, the function grew so
+    /// large that the optimizer stopped inlining even pointer accessors in it).
     @inline(never)
-    private mutating func utf8(_ u: UnsafeRawBufferPointer) -> Bool {
-        guard fits(u.count) else { return false }
-        if u.count > 0 && UTF8Check.containsNUL(u.baseAddress!, u.count) { return false }
-        raw.number(u.count)
-        raw.bytes(u)
-        return true
+    static func put(_ source: UnsafePointer<UInt8>?, _ n: Int, at p: UnsafeMutableRawPointer,
+                    end: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
+        guard n <= (end - p) &- 4 else { return nil }
+        var w = RawWriter(p)
+        w.number(n)
+        guard n > 0, let source else { return w.p }
+        return copyFindingNUL(w.p, source, n) ? nil : w.p + n
+    }
+
+    /// `copyFindingNUL` for long strings. Out of line so that `put` makes no
+    /// call on its common path and needs no registers saved.
+    @inline(never)
+    static func copyLongFindingNUL(_ destination: UnsafeMutableRawPointer, _ source: UnsafeRawPointer, _ n: Int) -> Bool {
+        destination.copyMemory(from: source, byteCount: n)
+        return UTF8Check.containsNUL(source, n)
+    }
+
+    /// Copies `source[0..<n]` to `destination` and tells whether it holds a
+    /// NUL, reading each word once (the fields are short; a copy and then a
+    /// separate scan read them twice). The loads follow `Bytes.copy`: whole
+    /// words, the last overlapping the one before, short runs as overlapping
+    /// halves, every one within the `n` bytes.
+    @inline(__always)
+    static func copyFindingNUL(_ destination: UnsafeMutableRawPointer, _ source: UnsafeRawPointer, _ n: Int) -> Bool {
+        /// A byte of `w` is zero exactly when the result is not zero.
+        func zeros(_ w: UInt64) -> UInt64 { (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080 }
+        if n > 64 { return copyLongFindingNUL(destination, source, n) }
+        if n >= 8 {
+            var found: UInt64 = 0
+            var i = 0
+            while i + 8 < n {  // checked arithmetic keeps the compiler from unrolling (see UTF8Check)
+                let w = source.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                destination.storeBytes(of: w, toByteOffset: i, as: UInt64.self)
+                found |= zeros(w)
+                i += 8
+            }
+            let last = n &- 8
+            let w = source.loadUnaligned(fromByteOffset: last, as: UInt64.self)
+            destination.storeBytes(of: w, toByteOffset: last, as: UInt64.self)
+            return found | zeros(w) != 0
+        }
+        if n >= 4 {
+            let first = source.loadUnaligned(as: UInt32.self)
+            let last = source.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
+            destination.storeBytes(of: first, as: UInt32.self)
+            destination.storeBytes(of: last, toByteOffset: n &- 4, as: UInt32.self)
+            return zeros(UInt64(first) | UInt64(last) << 32) != 0
+        }
+        // 1 to 3 bytes: the first, the middle and the last cover them all.
+        let first = source.load(as: UInt8.self)
+        let mid = source.load(fromByteOffset: n >> 1, as: UInt8.self)
+        let last = source.load(fromByteOffset: n &- 1, as: UInt8.self)
+        destination.storeBytes(of: first, as: UInt8.self)
+        destination.storeBytes(of: mid, toByteOffset: n >> 1, as: UInt8.self)
+        destination.storeBytes(of: last, toByteOffset: n &- 1, as: UInt8.self)
+        return first == 0 || mid == 0 || last == 0
     }
 }
 
@@ -333,7 +388,10 @@ struct RawWriter {
         }
     }
 
-    @inline(__always)
+    /// Out of line: one copy of the word-wise NUL test and copy serves every
+    /// string field; inlined five times, they made a function so large that
+    /// the optimizer stopped inlining even the pointer accessors in it.
+    @inline(never)
     private mutating func utf8(_ u: UnsafeRawBufferPointer) {
         number(u.count)
         // The source, not the copy just written: reading back words that
