@@ -40,9 +40,9 @@ public struct PacketEncoder: Sendable {
             let bodySize = w.p - body
             // The length field counts itself and the rest (spec section 5);
             // with at most `scratchSize` bytes it takes 1 or 2 bytes.
-            let base1 = 1 + 2 + bodySize + 4
-            let lengthWidth = base1 <= 62 ? 1 : 2
-            let total = base1 + lengthWidth
+            let withoutLength = 1 + 2 + bodySize + 4
+            let lengthWidth = withoutLength <= 62 ? 1 : 2
+            let total = withoutLength + lengthWidth
             let start = body - (3 + lengthWidth)
             var h = RawWriter(start)
             h.byte(Limits.signature)
@@ -51,6 +51,8 @@ public struct PacketEncoder: Sendable {
             h.number(total)
             let crc = CRC32.checksum(UnsafeRawBufferPointer(start: start, count: total - 4))
             w.p.storeBytes(of: crc.bigEndian, as: UInt32.self)
+            // The bytes were stored as UInt8 (the only type this memory
+            // holds); Array's append costs less from a typed buffer than a raw one.
             out.append(contentsOf: UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: total))
             return true
         }
