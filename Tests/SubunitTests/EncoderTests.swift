@@ -92,6 +92,34 @@ func bytes(hex: String) -> [UInt8] {
         #expect(try PacketEncoder.totalSize(body: base - 7) == total)
     }
 
+    /// The one-pass path for small packets and the measured path write the
+    /// same bytes, across the 1- and 2-byte length fields, strings of every
+    /// short length, and packets on either side of the one-pass path's limit.
+    @Test func onePassAndMeasuredPathsAgree() throws {
+        func checked(_ p: Packet) throws -> [UInt8] {
+            var out: [UInt8] = [9]
+            try PacketEncoder.encodeChecked(p, into: &out)
+            return Array(out.dropFirst())
+        }
+        var packets: [Packet] = []
+        for n in 0..<70 {
+            let s = String(repeating: "é", count: n / 2) + String(repeating: "t", count: n % 2)
+            packets.append(Packet(testID: s, status: .success))
+            packets.append(Packet(testID: "t", tags: [s, "x"], routeCode: s,
+                                  timestamp: Timestamp(seconds: 7, nanoseconds: UInt32(n) * 1_000_000)))
+            packets.append(Packet(testID: "", file: FileChunk(name: s, content: []), mimeType: s))
+        }
+        for n in [900, 990, 995, 1000, 1005, 1010, 1020, 2000] {
+            packets.append(Packet(testID: "a.test", file: FileChunk(name: "log", content: [UInt8](repeating: 0, count: n)),
+                                  eof: true, mimeType: "text/plain", routeCode: "0/1"))
+        }
+        for p in packets {
+            var out: [UInt8] = [9]
+            try encoder.encode(p, into: &out)
+            #expect(Array(out.dropFirst()) == (try checked(p)))
+        }
+    }
+
     @Test func refusesOversizedPacket() {
         var out: [UInt8] = [1, 2, 3]
         let big = Packet(testID: "x", file: FileChunk(name: "f", content: [UInt8](repeating: 0, count: 4_194_300)))
