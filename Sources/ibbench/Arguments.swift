@@ -80,6 +80,24 @@ enum BareSweep {
     }
 }
 
+/// `--token`/`--token-file` of the clients (`tcp`, `rdma`): the secret of a server started with one.
+struct ClientToken: ParsableArguments {
+    @Option(help: "Shared secret the server asks for (ibbench serve --token).")
+    var token: String?
+
+    @Option(help: "File whose first line is the shared secret.")
+    var tokenFile: String?
+
+    func validate() throws {
+        if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
+    }
+
+    /// The secret, read from the file when one is named; nil without either option.
+    func secret() throws(BenchError) -> String? {
+        try tokenFile.map { path throws(BenchError) in try TokenFile.read(path) } ?? token
+    }
+}
+
 /// A run that broke: the message is already one line; exit status 2.
 struct RunFailed: Error, CustomStringConvertible {
     let message: String

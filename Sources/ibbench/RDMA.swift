@@ -72,11 +72,7 @@ struct RDMA: ParsableCommand {
     @Flag(help: "Put the buffers in 2 MiB huge pages.")
     var useHugepages = false
 
-    @Option(help: "Shared secret the server asks for (ibbench serve --token).")
-    var token: String?
-
-    @Option(help: "File whose first line is the shared secret.")
-    var tokenFile: String?
+    @OptionGroup var token: ClientToken
 
     @Option(help: "Seconds allowed for resolution and connection, and for a silent peer mid-run.")
     var timeout: Double = 5
@@ -91,7 +87,6 @@ struct RDMA: ParsableCommand {
     var format: OutputFormat = .table
 
     func validate() throws {
-        if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
         _ = try options()
     }
 
@@ -126,7 +121,7 @@ struct RDMA: ParsableCommand {
     /// (after its partial result) exits 2.
     private func runTest() throws {
         var o = try options()
-        o.token = try tokenFile.map { path throws(BenchError) in try TokenFile.read(path) } ?? token
+        o.token = try token.secret()
         let reporter = format.makeReporter()
         let thresholds = Thresholds(minThroughput: expectMin?.bitsPerSecond, maxLatencyP99: expectMaxLatency?.nanoseconds)
         var missed = false

@@ -105,11 +105,7 @@ struct TCP: ParsableCommand {
     @Option(help: "Local address to connect from.")
     var bind: String?
 
-    @Option(help: "Shared secret the server asks for.")
-    var token: String?
-
-    @Option(help: "File whose first line is the shared secret.")
-    var tokenFile: String?
+    @OptionGroup var token: ClientToken
 
     @Option(help: "Fail unless throughput reaches this rate, e.g. 9Gbit (10^9).")
     var expectMin: Rate?
@@ -135,7 +131,6 @@ struct TCP: ParsableCommand {
         if request.bytes < 1 || request.bytes > 64 << 20 || response.bytes < 1 || response.bytes > 64 << 20 {
             throw ValidationError("--request and --response must be 1…64M")
         }
-        if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
         if sweep != nil && sweepDefault { throw ValidationError("give --sweep once, alone or with MIN:MAX") }
         if busyPoll && effectiveMode != .rr { throw ValidationError("--busy-poll applies to rr") }
         if bytes != nil && (effectiveMode == .rr || effectiveMode == .crr) {
@@ -172,7 +167,7 @@ struct TCP: ParsableCommand {
         test.omit = omit
         test.device = dev
         test.bind = bind
-        test.token = try tokenFile.map { path throws(BenchError) in try TokenFile.read(path) } ?? token
+        test.token = try token.secret()
         var request = TCPRunRequest(test: test)
         request.loopback = loopback
         request.repeatCount = `repeat`
