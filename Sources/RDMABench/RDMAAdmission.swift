@@ -25,6 +25,7 @@ struct RDMAAdmission: Sendable {
     /// Checks the first request of a run (`bytes` as received) at `now` (Unix seconds) and
     /// remembers its signature.
     mutating func admitRun(_ request: ConnectRequest, bytes: [UInt8], now: UInt32) -> Verdict {
+        // Without a token nothing is signed: every signature is 0, and none must count as a replay.
         guard token != nil else { return .admitted }
         let verdict = check(request, bytes: bytes, now: now)
         guard verdict == .admitted else { return verdict }
@@ -35,8 +36,7 @@ struct RDMAAdmission: Sendable {
 
     /// Checks a further QP of a run already admitted (same session): signature and time only.
     func admitQP(_ request: ConnectRequest, bytes: [UInt8], now: UInt32) -> Verdict {
-        guard token != nil else { return .admitted }
-        return check(request, bytes: bytes, now: now)
+        check(request, bytes: bytes, now: now)
     }
 
     private func check(_ request: ConnectRequest, bytes: [UInt8], now: UInt32) -> Verdict {

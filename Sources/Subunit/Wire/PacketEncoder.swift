@@ -304,8 +304,6 @@ struct ScratchWriter {
     /// halves, every one within the `n` bytes.
     @inline(__always)
     static func copyFindingNUL(_ destination: UnsafeMutableRawPointer, _ source: UnsafeRawPointer, _ n: Int) -> Bool {
-        /// A byte of `w` is zero exactly when the result is not zero.
-        func zeros(_ w: UInt64) -> UInt64 { (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080 }
         if n > 64 { return copyLongFindingNUL(destination, source, n) }
         if n >= 8 {
             var found: UInt64 = 0
@@ -313,20 +311,20 @@ struct ScratchWriter {
             while i + 8 < n {  // checked arithmetic keeps the compiler from unrolling (see UTF8Check)
                 let w = source.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                 destination.storeBytes(of: w, toByteOffset: i, as: UInt64.self)
-                found |= zeros(w)
+                found |= UTF8Check.nul(w)
                 i += 8
             }
             let last = n &- 8
             let w = source.loadUnaligned(fromByteOffset: last, as: UInt64.self)
             destination.storeBytes(of: w, toByteOffset: last, as: UInt64.self)
-            return found | zeros(w) != 0
+            return found | UTF8Check.nul(w) != 0
         }
         if n >= 4 {
             let first = source.loadUnaligned(as: UInt32.self)
             let last = source.loadUnaligned(fromByteOffset: n &- 4, as: UInt32.self)
             destination.storeBytes(of: first, as: UInt32.self)
             destination.storeBytes(of: last, toByteOffset: n &- 4, as: UInt32.self)
-            return zeros(UInt64(first) | UInt64(last) << 32) != 0
+            return UTF8Check.nul(UInt64(first) | UInt64(last) << 32) != 0
         }
         // 1 to 3 bytes: the first, the middle and the last cover them all.
         let first = source.load(as: UInt8.self)

@@ -71,11 +71,7 @@ struct RecentString: Sendable {
     /// The string at `span` of `p`: the previous one when it has those bytes, else a new one, kept.
     @inline(__always)
     mutating func string(_ p: UnsafeRawPointer, _ span: PacketLayout.Span) -> String {
-        let start = p + Int(span.start)
-        let count = Int(span.count)
-        if Self.equal(&value, start, count) { return value }
-        value = String(decoding: UnsafeRawBufferPointer(start: start, count: count), as: UTF8.self)
-        return value
+        string(p, span, orKnown: { _, _ in nil })
     }
 
     /// Like `string(_:_:)`, but a new value is the one `known` gives for the

@@ -67,7 +67,7 @@ enum UTF8Check {
     /// Bytes of `w` that are NUL have their top bit set in the result (exact
     /// about whether there is one, which is all that is asked).
     @inline(__always)
-    private static func nul(_ w: UInt64) -> UInt64 {
+    static func nul(_ w: UInt64) -> UInt64 {
         (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
     }
 
