@@ -21,7 +21,8 @@ import TCPBench
             server.stop()
             #expect(done.wait(timeout: .now() + 10) == .success, "the in-process server stops")
         }
-        let netperfPort = 30000 + Int(getpid() % 20000)
+        // Below the ephemeral range (32768 up), which other tests' sockets draw from.
+        let netperfPort = 10000 + Int(getpid() % 20000) + 3
         if let netserver = ToolProcess.locate("netserver") {
             let ns = try SpawnedProcess(netserver, ["-D", "-L", "127.0.0.1", "-4", "-p", String(netperfPort)], capture: false)
             defer { ns.stop() }

@@ -120,7 +120,8 @@ import Testing
     @Test(.enabled(if: netperf != nil && netserver != nil, "needs netperf and netserver on PATH (built from HewlettPackard/netperf)"),
           .timeLimit(.minutes(1)))
     func streamAndRequestResponseOverLoopback() throws {
-        let port = 20000 + Int(getpid() % 20000)
+        // Below the ephemeral range (32768 up), which other tests' sockets draw from.
+        let port = 10000 + Int(getpid() % 20000)
         // netserver forks a child per test; stopping its process group ends them all.
         let server = try SpawnedProcess(Self.netserver!, ["-D", "-L", "127.0.0.1", "-4", "-p", String(port)], capture: false)
         defer { server.stop() }
