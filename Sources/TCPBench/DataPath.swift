@@ -30,7 +30,6 @@ final class DataPath: @unchecked Sendable {
             let deadline = Deadline.after(seconds: 10)
             do {
                 let s = try Socket.connect(to: address, options: options.socketOptions, until: deadline)
-                try s.setBlockingTimeouts(milliseconds: 250)
                 try s.writeAll(ControlFrame.encode(.attach(session: session, stream: i)), until: deadline)
                 fds.append(s.release())
             } catch {
@@ -126,7 +125,11 @@ final class DataPath: @unchecked Sendable {
 
     var allDone: Bool { progress.allSatisfy { $0.done.load(ordering: .acquiring) } }
 
-    func stop() { for p in progress { p.stop.store(true, ordering: .relaxed) } }
+    /// Stops every loop still running; the descriptors stay open until this ends.
+    func stop() {
+        for p in progress { p.stop.store(true, ordering: .relaxed) }
+        for fd in fds { shutdown(fd, CInt(SHUT_RDWR)) }
+    }
 
     /// Waits for every thread (each ends within its loop's deadline) and returns their results.
     func join() -> [LoopResult] {

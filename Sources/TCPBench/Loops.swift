@@ -6,12 +6,23 @@ import Synchronization
 
 /// What one data thread shares with the control plane while it runs: live counters for
 /// `--interval` reports and a stop flag, all relaxed atomics (no locks in the loop).
+///
+/// The loops wait in plain blocking calls, with no receive or send timeout: a timeout arms
+/// and cancels a kernel timer on every wait, which on `rr` is every transaction. Whoever
+/// stops a loop sets `stop` and then shuts its socket down (`shutdown(2)` wakes a blocked
+/// call at once), so the call in progress fails or sees end of file and `failure` tells
+/// the loop it was stopped.
 final class StreamProgress: Sendable {
     let bytes = Atomic<UInt64>(0)
     let transactions = Atomic<UInt64>(0)
     let stop = Atomic<Bool>(false)
     let done = Atomic<Bool>(false)
+
+    /// What a loop records for a failed call: ECANCELED once it was told to stop, else `e`.
+    @inline(__always)
+    func failure(_ e: Int32) -> Int32 { stop.load(ordering: .relaxed) ? ECANCELED : e }
 }
+
 
 /// When a loop stops: at `endNanos` (0: no time limit), after `byteLimit` bytes (0: none), or at
 /// `hardStopNanos` whatever happens; measurement starts `omitNanos` after the first byte.
@@ -77,8 +88,8 @@ func sendLoop(fd: CInt, buffer: UnsafeRawBufferPointer, sendfileFrom file: CInt?
             progress.bytes.wrappingAdd(UInt64(n), ordering: .relaxed)
         } else if n < 0 {
             let e = errno
-            if e == EINTR || e == EAGAIN { continue }   // EAGAIN: SO_SNDTIMEO tick, check the flags
-            r.errno = e
+            if e == EINTR { continue }
+            r.errno = progress.failure(e)
             break
         }
     }
@@ -89,11 +100,11 @@ func sendLoop(fd: CInt, buffer: UnsafeRawBufferPointer, sendfileFrom file: CInt?
     return r
 }
 
-/// Receives into `buffer` until EOF, measuring from the first byte; stops early on the stop
-/// flag or at the hard stop. Same hot-loop rules as `sendLoop`. Each recv waits for a whole
-/// buffer (MSG_WAITALL; the SO_RCVTIMEO tick still ends it early, with what arrived), so the
-/// receiver makes one syscall per block as iperf3's read loop does, instead of one per
-/// wakeup with whatever part of a block had arrived.
+/// Receives into `buffer` until EOF, measuring from the first byte; stops early when stopped
+/// or at the hard stop. Same hot-loop rules as `sendLoop`. Each recv waits for a whole
+/// buffer (MSG_WAITALL; a shutdown or the sender's end still ends it early, with what
+/// arrived), so the receiver makes one syscall per block as iperf3's read loop does,
+/// instead of one per wakeup with whatever part of a block had arrived.
 func receiveLoop(fd: CInt, buffer: UnsafeMutableRawBufferPointer, limits: LoopLimits,
                  progress: StreamProgress) -> LoopResult {
     var r = LoopResult()
@@ -116,10 +127,11 @@ func receiveLoop(fd: CInt, buffer: UnsafeMutableRawBufferPointer, limits: LoopLi
             r.endNanos = now
             progress.bytes.wrappingAdd(UInt64(n), ordering: .relaxed)
         } else if n == 0 {
+            r.errno = progress.failure(0)
             break
         } else {
             let e = errno
-            if e != EINTR && e != EAGAIN { r.errno = e; break }
+            if e != EINTR { r.errno = progress.failure(e); break }
         }
         if progress.stop.load(ordering: .relaxed) { r.errno = ECANCELED; break }
         if now >= limits.hardStopNanos { r.errno = ETIMEDOUT; break }
@@ -140,15 +152,17 @@ func sendExactly(fd: CInt, _ buffer: UnsafeRawBufferPointer, count: Int, progres
         if n > 0 { off += n; continue }
         let e = errno
         if e == EINTR { continue }
+        // EAGAIN: the send timeout of a `crr` connection passed; go on unless stopped.
         if e == EAGAIN && !progress.stop.load(ordering: .relaxed) { continue }
-        error = e == EAGAIN ? ECANCELED : e
+        error = progress.failure(e)
         return false
     }
     return true
 }
 
 /// Receives exactly `count` bytes into `buffer`; 0 = got them, -1 = EOF before the first
-/// byte (a clean end), -2 = error or stop (`error` says which). Hot-loop safe.
+/// byte (a clean end, unless the loop was stopped), -2 = error or stop (`error` says
+/// which). Hot-loop safe.
 ///
 /// With `busyPoll` the thread never sleeps in recv: it asks without waiting and, while nothing
 /// is there, yields the CPU and asks again. The sender then has no sleeping thread to wake, which
@@ -164,18 +178,20 @@ func receiveExactly(fd: CInt, _ buffer: UnsafeMutableRawBufferPointer, count: In
         if n > 0 { off += n; continue }
         if n == 0 {
             if off == 0 { return -1 }
-            error = ECONNRESET
+            error = progress.failure(ECONNRESET)
             return -2
         }
         let e = errno
         if e == EINTR { continue }
+        // EAGAIN: nothing there yet (busy polling) or the receive timeout of a `crr`
+        // connection passed; go on unless stopped or out of time.
         if e == EAGAIN {
             if progress.stop.load(ordering: .relaxed) { error = ECANCELED; return -2 }
             if monotonicNanos() >= hardStop { error = ETIMEDOUT; return -2 }
             if busyPoll { sched_yield() }
             continue
         }
-        error = e
+        error = progress.failure(e)
         return -2
     }
     return 0

@@ -24,7 +24,7 @@ func requestResponseClientLoop(fd: CInt, request: UnsafeRawBufferPointer, respon
         }
         let got = receiveExactly(fd: fd, response, count: response.count, progress: progress,
                                  hardStop: limits.hardStopNanos, busyPoll: busyPoll, error: &err)
-        if got != 0 { r.errno = got == -1 ? ECONNRESET : err; break }
+        if got != 0 { r.errno = got == -1 ? progress.failure(ECONNRESET) : err; break }
         now = monotonicNanos()
         if !measuring && now >= omitEnd { measuring = true; r.startNanos = now; r.transactions = 0; histogram.reset() }
         if measuring { histogram.record(nanos: now &- t0) }
@@ -51,7 +51,7 @@ func requestResponseServerLoop(fd: CInt, request: UnsafeMutableRawBufferPointer,
     while true {
         let got = receiveExactly(fd: fd, request, count: request.count, progress: progress,
                                  hardStop: limits.hardStopNanos, busyPoll: busyPoll, error: &err)
-        if got == -1 { break }
+        if got == -1 { r.errno = progress.failure(0); break }   // the client's end, unless stopped
         if got == -2 { r.errno = err; break }
         guard sendExactly(fd: fd, response, count: response.count, progress: progress, error: &err) else {
             r.errno = err; break

@@ -135,13 +135,6 @@ struct Socket: ~Copyable {
         try setString(SOL_SOCKET, SO_BINDTODEVICE, device)
     }
 
-    /// SO_RCVTIMEO and SO_SNDTIMEO, so blocking data calls wake up to check stop flags.
-    func setBlockingTimeouts(milliseconds: Int) throws(Errno) {
-        var tv = timeval(tv_sec: milliseconds / 1000, tv_usec: (milliseconds % 1000) * 1000)
-        _ = try sys { setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) }
-        _ = try sys { setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) }
-    }
-
     /// The local port (after bind with port 0).
     func localPort() throws(Errno) -> UInt16 {
         var storage = sockaddr_storage()

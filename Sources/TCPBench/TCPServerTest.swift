@@ -22,6 +22,9 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
         var aborted = false
         var results: [Int: LoopResult] = [:]
         var running = 0
+        /// Descriptors of the loops running now, by stream; a loop's entry goes before its
+        /// socket closes, so a stop never shuts down a descriptor that was reused.
+        var loopSockets: [Int: CInt] = [:]
     }
     private let state = Gate(State())
 
@@ -42,16 +45,22 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
     func start() { state.update { $0.started = true } }
 
     func abort() {
-        for p in progress { p.stop.store(true, ordering: .relaxed) }
+        stopLoops()
         let first = state.update { s -> Bool in defer { s.aborted = true }; return !s.aborted }
         if first { onEnd(session) }
+    }
+
+    /// Stops every running loop: the stop flag, then a shutdown that wakes the call it waits in.
+    private func stopLoops() {
+        for p in progress { p.stop.store(true, ordering: .relaxed) }
+        state.update { s in for fd in s.loopSockets.values { shutdown(fd, CInt(SHUT_RDWR)) } }
     }
 
     func results(until deadline: Deadline) -> [BenchResult] {
         var done = state.wait(until: deadline) { $0.running == 0 && $0.results.count >= $0.attached.count }
         if !done {
             // Stragglers: stop them and give them a moment to report what they have.
-            for p in progress { p.stop.store(true, ordering: .relaxed) }
+            stopLoops()
             done = state.wait(until: .after(seconds: 2)) { $0.running == 0 }
         }
         let (results, attached) = state.read { ($0.results, $0.attached) }
@@ -111,7 +120,6 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
         defer { state.update { $0.running -= 1 } }
         do {
             try options.applyAccepted(to: socket)
-            try socket.setBlockingTimeouts(milliseconds: 250)
         } catch {
             state.update { $0.results[stream] = LoopResult(errno: error.rawValue) }
             return
@@ -119,8 +127,23 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
         guard state.wait(until: .after(seconds: 15), for: { $0.started || $0.aborted }),
               !state.read({ $0.aborted }) else { return }
         if let cpu = plan.serverCPU { pinCurrentThread(to: cpu) }
-        let r = runLoop(fd: socket.fd, stream: stream, leftover: leftover)
-        state.update { $0.results[stream] = r }
+        // Registered under the lock that `stopLoops` shuts sockets down under, after it has
+        // set the flags: a stop either finds this socket or has already set its flag.
+        let fd = socket.fd
+        let p = progress[stream]
+        guard state.update({ s -> Bool in
+            guard !p.stop.load(ordering: .relaxed) else { return false }
+            s.loopSockets[stream] = fd
+            return true
+        }) else {
+            state.update { $0.results[stream] = LoopResult(errno: ECANCELED) }
+            return
+        }
+        let r = runLoop(fd: fd, stream: stream, leftover: leftover)
+        state.update {
+            $0.loopSockets[stream] = nil
+            $0.results[stream] = r
+        }
     }
 
     private func runLoop(fd: CInt, stream: Int, leftover: [UInt8]) -> LoopResult {

@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BenchCore
+import SystemPackage
+import Testing
+@testable import TCPBench
+
+/// The data loops wait in blocking calls without timeouts; a stop is the flag and then
+/// `shutdown(2)`. Each loop here waits on a connected loopback peer that never answers
+/// (and, for the sender, never reads), and must end within a second of being stopped.
+@Suite(.timeLimit(.minutes(1))) struct LoopStopTests {
+    enum Loop: String, CaseIterable, Sendable {
+        case receive, send, requestResponseClient, requestResponseServer
+    }
+
+    /// A TCP connection over 127.0.0.1: (this end, the silent peer's end).
+    private func loopbackConnection() throws -> (CInt, CInt) {
+        let listener = socket(AF_INET, CInt(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var a = sockaddr_in()
+        a.sin_family = sa_family_t(AF_INET)
+        a.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &a) { p in
+            try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+                try #require(bind(listener, sa, len) == 0 && listen(listener, 1) == 0)
+                try #require(getsockname(listener, sa, &len) == 0)
+            }
+        }
+        let client = socket(AF_INET, CInt(SOCK_STREAM.rawValue), 0)
+        let rc = withUnsafePointer(to: &a) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, len) }
+        }
+        try #require(rc == 0)
+        let peer = accept(listener, nil, nil)
+        try #require(peer >= 0)
+        return (client, peer)
+    }
+
+    private func run(_ loop: Loop, fd: CInt, progress: StreamProgress) -> LoopResult {
+        let limits = LoopLimits(endNanos: monotonicNanos() + 60_000_000_000, hardStopNanos: .max)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
+        defer { buffer.deallocate() }
+        buffer.initializeMemory(as: UInt8.self, repeating: 0x5a)
+        let one = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<1])
+        switch loop {
+        case .receive:
+            return receiveLoop(fd: fd, buffer: buffer, limits: limits, progress: progress)
+        case .send:
+            return sendLoop(fd: fd, buffer: UnsafeRawBufferPointer(buffer), sendfileFrom: nil, limits: limits,
+                            progress: progress)
+        case .requestResponseClient:
+            return requestResponseClientLoop(fd: fd, request: UnsafeRawBufferPointer(one), response: one,
+                                             busyPoll: false, limits: limits, progress: progress)
+        case .requestResponseServer:
+            return requestResponseServerLoop(fd: fd, request: one, response: UnsafeRawBufferPointer(one),
+                                             busyPoll: false, limits: limits, progress: progress)
+        }
+    }
+
+    @Test(arguments: Loop.allCases)
+    func stoppingWakesALoopWaitingOnASilentPeer(_ loop: Loop) throws {
+        let (fd, peer) = try loopbackConnection()
+        defer { close(fd); close(peer) }
+        let progress = StreamProgress()
+        let thread = try BenchThread(name: "loop-\(loop.rawValue)") { [self] in
+            let r = run(loop, fd: fd, progress: progress)
+            progress.done.store(true, ordering: .releasing)
+            return r
+        }
+        // The sender fills both socket buffers within this time and then waits too.
+        usleep(300_000)
+        let endedEarly = progress.done.load(ordering: .acquiring)
+        #expect(!endedEarly, "the \(loop) loop should still be waiting on its peer")
+        let stoppedAt = monotonicNanos()
+        progress.stop.store(true, ordering: .relaxed)
+        shutdown(fd, CInt(SHUT_RDWR))
+        let result = thread.join()
+        let waited = Double(monotonicNanos() - stoppedAt) / 1e9
+        #expect(waited < 1, "the \(loop) loop took \(waited) s to end after the stop")
+        #expect(result.errno == ECANCELED, "a stopped loop says so, not \(Errno(rawValue: result.errno).symbol)")
+    }
+
+    @Test func aPeerThatEndsTheConnectionIsACleanEndWhenNotStopped() throws {
+        let (fd, peer) = try loopbackConnection()
+        defer { close(fd) }
+        let progress = StreamProgress()
+        let thread = try BenchThread(name: "loop-server") { [self] in run(.requestResponseServer, fd: fd, progress: progress) }
+        shutdown(peer, CInt(SHUT_WR))
+        close(peer)
+        let result = thread.join()
+        #expect(result.errno == 0)
+        #expect(result.transactions == 0)
+    }
+}
