@@ -23,7 +23,6 @@ final class StreamProgress: Sendable {
     func failure(_ e: Int32) -> Int32 { stop.load(ordering: .relaxed) ? ECANCELED : e }
 }
 
-
 /// When a loop stops: at `endNanos` (0: no time limit), after `byteLimit` bytes (0: none), or at
 /// `hardStopNanos` whatever happens; measurement starts `omitNanos` after the first byte.
 struct LoopLimits: Sendable {
