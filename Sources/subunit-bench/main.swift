@@ -61,6 +61,11 @@ func report(_ what: String, seconds: Double, bytes: Int, packets: Int) {
     print("\(what): \(ms) ms (\(mbps) MB/s, \(tenthsOfMillions / 10).\(tenthsOfMillions % 10) M packets/s)")
 }
 
+/// Whether a decoded event is a packet (what the zero-copy measurements count).
+func isPacket(_ e: EventView) -> Bool {
+    if case .packet = e { return true } else { return false }
+}
+
 func readAll(_ path: String) -> [UInt8] {
     guard let f = fopen(path, "rb") else { fatalError("\(path): cannot open") }
     defer { fclose(f) }
@@ -94,7 +99,7 @@ case ("decode", 3), ("decode", 4):
         d.feed(bytes)
         d.endOfInput()
         packets = 0
-        while let ok = d.nextView({ e -> Bool in if case .packet = e { return true } else { return false } }) {
+        while let ok = d.nextView(isPacket) {
             if ok { packets += 1 }
         }
     }
@@ -110,12 +115,11 @@ case ("decode", 3), ("decode", 4):
         defer { close(fd) }
         var d = PacketDecoder()
         packets = 0
-        let count = { (e: EventView) -> Bool in if case .packet = e { return true } else { return false } }
         while d.fill(minimumCapacity: 65_536, { Swift.max(0, read(fd, $0.baseAddress, 65_536)) }) > 0 {
-            while let ok = d.nextView(count) { if ok { packets += 1 } }
+            while let ok = d.nextView(isPacket) { if ok { packets += 1 } }
         }
         d.endOfInput()
-        while let ok = d.nextView(count) { if ok { packets += 1 } }
+        while let ok = d.nextView(isPacket) { if ok { packets += 1 } }
     }
     precondition(packets == 2 * testCount, "decoded \(packets) packets from the file")
     report("ibkit decode, views from the file", seconds: fromFile, bytes: bytes.count, packets: packets)
