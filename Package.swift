@@ -55,6 +55,7 @@ let package = Package(
                 "Subunit",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -110,7 +111,9 @@ let package = Package(
         .testTarget(name: "TCPBenchTests", dependencies: [
             "TCPBench", "BenchCore", "Subunit", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "RDMABenchTests", dependencies: ["RDMABench", "BenchCore"]),
+        .testTarget(name: "RDMABenchTests", dependencies: [
+            "RDMABench", "TCPBench", "BenchCore", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "PeerToolsTests", dependencies: [
             "PeerTools", "CompareEngines", "TCPBench", "BenchCore", .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Fixtures")]),

@@ -12,7 +12,7 @@ public struct RDMAEngineRunner: MeasurementRunner {
     /// The RDMA devices of this host (a parameter so tests can pretend either way).
     public var devices: @Sendable () -> [String]
 
-    public init(port: UInt16 = RDMAServer.defaultPort, devices: @escaping @Sendable () -> [String] = rdmaDeviceNames) {
+    public init(port: UInt16 = ServerOptions.defaultPort, devices: @escaping @Sendable () -> [String] = rdmaDeviceNames) {
         self.port = port
         self.devices = devices
     }
@@ -53,7 +53,7 @@ public struct RDMAEngineRunner: MeasurementRunner {
 
 extension RDMAEngineRunner {
     /// Both of ibkit's engines, on their default ports.
-    public static func engines(tcpPort: UInt16 = ServerOptions.defaultPort, rdmaPort: UInt16 = RDMAServer.defaultPort) -> [any MeasurementRunner] {
+    public static func engines(tcpPort: UInt16 = ServerOptions.defaultPort, rdmaPort: UInt16 = ServerOptions.defaultPort) -> [any MeasurementRunner] {
         [TCPEngineRunner(port: tcpPort), RDMAEngineRunner(port: rdmaPort)]
     }
 }

@@ -74,11 +74,9 @@ func expectCMEvent(_ expected: rdma_cm_event_type, on channel: UnsafeMutablePoin
     case RDMA_CM_EVENT_REJECTED:
         if let reply = ConnectReply(event.privateData) {
             let (why, next) = switch reply.status {
-            case .busy: ("server busy with another run", "retry when the other run ends")
-            case .badRequest: ("server refused the request (different ibbench version?)", "use the same ibbench version on both ends")
+            case .badRequest: ("server refused the request (different ibbench version, or the test ended?)",
+                               "use the same ibbench version on both ends")
             case .noResources: ("server could not allocate verbs resources", "check the server's log")
-            case .tokenRejected: ("server wants a token, and not this one", "give the server's secret with --token or --token-file")
-            case .stale: ("server refused the request as too old", "the clocks of the two hosts must agree within 5 minutes (NTP)")
             case .accepted: ("rejected", "check the server's log")
             }
             throw RDMAError(.rejected, peer, why, next: next)

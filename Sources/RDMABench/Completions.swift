@@ -1,5 +1,6 @@
 import BenchCore
 import CRDMA
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,6 +14,8 @@ enum LoopFailure: Equatable {
     case peerSilent(seconds: Int)
     case peerDisconnected
     case asyncEvent(ibv_event_type)
+    /// The control plane ended the run (the other side said stop, or its connection broke).
+    case stopped
 
     func error(peer: String) -> RDMAError {
         switch self {
@@ -31,6 +34,8 @@ enum LoopFailure: Equatable {
             return RDMAError(.peerLost, peer, "no completion for \(s) s", next: "the peer stopped answering; check that ibbench serve is still running there")
         case .peerDisconnected:
             return RDMAError(.peerLost, peer, "the peer disconnected mid-run", next: "check the server's log; rerun")
+        case .stopped:
+            return RDMAError(.peerLost, peer, "the run was stopped", next: "see the control connection's error")
         case .asyncEvent(let e):
             return RDMAError(.peerLost, peer, "asynchronous event \(String(cString: ibv_event_type_str(e)))",
                              next: "check the link and the device (ibsetup status)")
@@ -70,22 +75,33 @@ struct CompletionPoller {
     }
 }
 
+/// Raised by the control plane to end a data loop early; the loop looks at it when idle.
+final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    init() {}
+    func raise() { flag.store(true, ordering: .relaxed) }
+    var isRaised: Bool { flag.load(ordering: .relaxed) }
+}
+
 /// Watches for a dead peer while a loop waits: no completion for `stallNanos`, an rdma_cm
-/// event (DISCONNECTED) on the connection's channel, or a fatal asynchronous event. Cheap
-/// when there is progress: it reads the clock and polls the fds only every 1024 idle turns.
+/// event (DISCONNECTED) on the connection's channel, a fatal asynchronous event, or the
+/// control plane's stop. Cheap when there is progress: it reads the clock and polls the fds
+/// only every 1024 idle turns.
 struct PeerWatch {
     let cmFD: Int32
     /// The device whose asynchronous events are watched; its async fd is made non-blocking by `init`.
     let context: UnsafeMutablePointer<ibv_context>?
     let stallNanos: UInt64
+    let stop: StopFlag
     private var idleTurns: UInt32 = 0
     private var idleSince: UInt64 = 0
 
-    init(cmFD: Int32, context: UnsafeMutablePointer<ibv_context>?, stallSeconds: Double) {
+    init(cmFD: Int32, context: UnsafeMutablePointer<ibv_context>?, stallSeconds: Double, stop: StopFlag) {
         self.cmFD = cmFD
         self.context = context
+        self.stop = stop
         if let context { try? setNonBlocking(context.pointee.async_fd) }
-        stallNanos = UInt64(stallSeconds * 1e9)
+        stallNanos = UInt64(min(stallSeconds, 86_400) * 1e9)
     }
 
     @inline(__always)
@@ -100,6 +116,7 @@ struct PeerWatch {
     }
 
     private mutating func check() -> LoopFailure? {
+        if stop.isRaised { return .stopped }
         let now = monotonicNanos()
         if idleSince == 0 { idleSince = now }
         var fds = (pollfd(fd: cmFD, events: Int16(POLLIN), revents: 0),

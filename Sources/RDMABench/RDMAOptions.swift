@@ -1,3 +1,5 @@
+import BenchCore
+
 /// The RDMA operation a test measures.
 public enum RDMAVerb: String, Sendable, CaseIterable {
     case write, read, send
@@ -42,8 +44,13 @@ public struct RDMAOptions: Sendable, Equatable {
     public var postList: Int
     public var poll: PollMode
     public var validate: Bool
+    /// The HCA (`--ib-dev`) and its port (`--ib-port`) the peer's address must route through.
     public var device: String?
     public var devicePort: Int?
+    /// The network interface (`--dev`, SO_BINDTODEVICE) and local address (`--bind`) of the
+    /// control connection.
+    public var interface: String?
+    public var bind: String?
     public var hugePages: Bool
     /// Seconds allowed for address/route resolution and connection setup; also how long a silent
     /// peer is waited for mid-run.
@@ -51,17 +58,18 @@ public struct RDMAOptions: Sendable, Equatable {
     /// Shared secret of a server started with `--token`: the connect requests are signed with it.
     public var token: String?
 
-    public init(peer: String, port: UInt16 = RDMAServer.defaultPort, verb: RDMAVerb = .write,
+    public init(peer: String, port: UInt16 = ServerOptions.defaultPort, verb: RDMAVerb = .write,
                 mode: RDMAMode = .bw, sizes: [Int] = [65536], duration: Double? = nil,
                 iterations: Int = 1000, qps: Int = 1, txDepth: Int = 128, inline: Int? = nil,
                 cqModeration: Int = 1, postList: Int = 1, poll: PollMode = .busy, validate: Bool = false,
                 device: String? = nil, devicePort: Int? = nil, hugePages: Bool = false, timeout: Double = 5,
-                token: String? = nil) {
+                token: String? = nil, interface: String? = nil, bind: String? = nil) {
         self.peer = peer; self.port = port; self.verb = verb; self.mode = mode; self.sizes = sizes
         self.duration = duration; self.iterations = iterations; self.qps = qps; self.txDepth = txDepth
         self.inline = inline; self.cqModeration = cqModeration; self.postList = postList; self.poll = poll
         self.validate = validate; self.device = device; self.devicePort = devicePort
         self.hugePages = hugePages; self.timeout = timeout; self.token = token
+        self.interface = interface; self.bind = bind
     }
 
     /// The sizes of `--sweep MIN:MAX`: every power of two from MIN to MAX (MIN rounded up to one).

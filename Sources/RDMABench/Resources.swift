@@ -5,11 +5,11 @@ import Glibc
 #endif
 
 /// Where things sit in the registered buffer. Both ends compute the same layout from the
-/// request: a control page (report area), then per QP a local half (send source, read
-/// destination, receive slots) and a target half (what the peer writes to or reads from).
+/// test plan: per QP a local half (send source, read destination, receive slots) and a
+/// target half (what the peer writes to or reads from), after a page left free so the
+/// halves start page-aligned.
 struct BufferLayout: Sendable, Equatable {
     static let controlBytes = 4096
-    static let reportOffset = 0
 
     let qps: Int
     let slotCount: Int
@@ -52,16 +52,13 @@ struct RCGraph: ~Copyable {
 
     /// rdma_cm: `rdma_create_event_channel`, its fd made non-blocking for deadline waits.
     init(subject: String) throws(RDMAError) {
-        guard let ch = rdma_create_event_channel() else {
-            let e = Errno(rawValue: errno)
-            throw RDMAError(.noDevice, subject, "cannot open the rdma_cm event channel", errno: e,
-                            next: "load rdma_ucm (modprobe rdma_ucm) and check /dev/infiniband/rdma_cm")
-        }
-        do { try setNonBlocking(ch.pointee.fd) } catch {
-            rdma_destroy_event_channel(ch)
-            throw RDMAError(.connection, subject, "cannot make the rdma_cm channel non-blocking", errno: error, next: "retry")
-        }
-        channel = ch
+        channel = try makeEventChannel(subject: subject)
+    }
+
+    /// A graph around an event channel made for it (the server's listener moves each connect
+    /// request's cm_id there before the session sees it); the graph destroys it.
+    init(channel: UnsafeMutablePointer<rdma_event_channel>) {
+        self.channel = channel
     }
 
     deinit {
@@ -90,12 +87,8 @@ struct RCGraph: ~Copyable {
         return id!
     }
 
-    /// Takes over a cm_id from a connect request: moves it to this graph's channel.
-    mutating func adopt(_ id: UnsafeMutablePointer<rdma_cm_id>, subject: String) throws(RDMAError) {
-        do { try Verbs.status { rdma_migrate_id(id, channel) } } catch {
-            rdma_destroy_id(id)
-            throw RDMAError(.connection, subject, "rdma_migrate_id failed", errno: error, next: "retry")
-        }
+    /// Takes over a connect request's cm_id, already moved to this graph's channel.
+    mutating func adopt(_ id: UnsafeMutablePointer<rdma_cm_id>) {
         ids.append(id)
     }
 
@@ -200,6 +193,20 @@ struct RCGraph: ~Copyable {
         p.rnr_retry_count = 7
         return p
     }
+}
+
+/// A new rdma_cm event channel, its fd made non-blocking for deadline waits.
+/// rdma_cm: `rdma_create_event_channel`.
+func makeEventChannel(subject: String) throws(RDMAError) -> UnsafeMutablePointer<rdma_event_channel> {
+    guard let ch = rdma_create_event_channel() else {
+        throw RDMAError(.noDevice, subject, "cannot open the rdma_cm event channel", errno: Errno(rawValue: errno),
+                        next: "load rdma_ucm (modprobe rdma_ucm) and check /dev/infiniband/rdma_cm")
+    }
+    do { try setNonBlocking(ch.pointee.fd) } catch {
+        rdma_destroy_event_channel(ch)
+        throw RDMAError(.connection, subject, "cannot make the rdma_cm channel non-blocking", errno: error, next: "retry")
+    }
+    return ch
 }
 
 /// Connects or accepts with `data` as private data. rdma_cm: `rdma_connect` / `rdma_accept`.

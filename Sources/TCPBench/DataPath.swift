@@ -6,25 +6,29 @@ import SystemPackage
 
 /// The client's data connections and the threads running over them. Owns the descriptors:
 /// they close when it ends, after the threads have been joined.
-final class DataPath: @unchecked Sendable {
+final class DataPath: ClientDataPath, @unchecked Sendable {
     let mode: TCPMode
     let plan: TestPlan
     let options: TCPTestOptions
+    let address: SocketAddress
+    private var session: [UInt8] = []
     private(set) var fds: [CInt] = []
     private(set) var progress: [StreamProgress] = []
     private var threads: [BenchThread<LoopResult>] = []
     private(set) var startNanos: UInt64 = 0
 
-    init(mode: TCPMode, plan: TestPlan, options: TCPTestOptions) {
+    init(mode: TCPMode, plan: TestPlan, options: TCPTestOptions, address: SocketAddress) {
         self.mode = mode
         self.plan = plan
         self.options = options
+        self.address = address
     }
 
     deinit { for fd in fds { close(fd) } }
 
     /// Opens the data connections, each announcing itself with `attach`.
-    func open(to address: SocketAddress, session: [UInt8]) throws(BenchError) {
+    func open(session: [UInt8], info: [String: String]) throws(BenchError) {
+        self.session = session
         let n = mode.connections(streams: plan.streams)
         for i in 0..<n {
             let deadline = Deadline.after(seconds: 10)
@@ -34,25 +38,15 @@ final class DataPath: @unchecked Sendable {
                 fds.append(s.release())
             } catch {
                 throw BenchError(.peer, subject: "\(address)", what: "data connection \(i + 1) of \(n) failed",
-                                 errnoName: error.symbol, next: Self.advice(error, options))
+                                 errnoName: error.symbol,
+                                 next: ControlClientRun.advice(error, port: options.port, device: options.device))
             }
         }
     }
 
-    static func advice(_ e: Errno, _ o: TCPTestOptions) -> String {
-        switch e {
-        case .connectionRefused: "is `ibbench serve` running there, on port \(o.port)?"
-        case .timedOut: "check the route and firewalls for port \(o.port)"
-        case .permissionDenied, .notPermitted: o.device != nil ? "--dev needs CAP_NET_RAW; run as root" : "check firewall rules"
-        case .operationNotSupportedByDevice: "--dev names no interface here; see `ip link`"
-        case .invalidArgument: "check --mss, --window and --congestion values"
-        case .noSuchFileOrDirectory: "--congestion names an algorithm this kernel lacks; see net.ipv4.tcp_available_congestion_control"
-        default: "check the peer address and --bind/--dev"
-        }
-    }
-
     /// Starts one thread per stream (crr: per stream of connections).
-    func start(address: SocketAddress, session: [UInt8]) throws(BenchError) {
+    func start() throws(BenchError) {
+        let address = self.address, session = self.session
         let count = mode == .crr ? plan.streams : fds.count
         progress = (0..<count).map { _ in StreamProgress() }
         startNanos = monotonicNanos()

@@ -24,80 +24,37 @@ struct TCPClient {
         do { address = try SocketAddress.resolve(options.peer, port: options.port) } catch {
             return ClientRun(results: [], error: error)
         }
-        let control: Socket
-        do {
-            var o = SocketOptions(device: options.device, bindAddress: options.bind)
-            o.noDelay = true
-            control = try Socket.connect(to: address, options: o, until: .after(seconds: 10))
-        } catch {
-            return ClientRun(results: [], error: BenchError(.peer, subject: "\(address)", what: "cannot connect",
-                                                            errnoName: error.symbol,
-                                                            next: DataPath.advice(error, options)))
-        }
-        reporter.started(test: testID, route: nil)
-        let started = wallClockSeconds()
-        var channel = ControlChannel(socket: control)
-        var machine = ControlClientMachine(plan: plan, token: options.token, software: "ibbench 0.1.0")
-        let data = DataPath(mode: options.mode, plan: plan, options: options)
-        var session: [UInt8] = []
-        var outcome: ControlClientMachine.Outcome?
+        let control = ControlClientRun(address: address,
+                                       connection: SocketOptions(device: options.device, bindAddress: options.bind),
+                                       plan: plan, token: options.token)
+        let data = DataPath(mode: options.mode, plan: plan, options: options, address: address)
+        var started = wallClockSeconds()
         var interval: IntervalReporter?
-        var queue = machine.connected()
-        while outcome == nil {
-            while !queue.isEmpty {
-                switch queue.removeFirst() {
-                case .send(let m):
-                    if !channel.send(m) { queue += machine.peerClosed() }
-                case .attachDataPath(let s, _):
-                    session = s
-                    do {
-                        try data.open(to: address, session: s)
-                        queue += machine.dataPathAttached()
-                    } catch {
-                        queue += machine.dataPathFailed(error.description)
-                    }
-                case .startStreams:
-                    do {
-                        try data.start(address: address, session: session)
-                        if data.progress.count > 1 {
-                            for i in data.progress.indices { reporter.started(test: "\(testID).stream\(i)", route: String(i)) }
-                        }
-                        if let every = options.interval, every > 0 {
-                            interval = IntervalReporter(testID: testID, every: every, data: data, reporter: reporter)
-                        }
-                    } catch {
-                        queue += machine.deadlinePassed()
-                    }
-                case .stopStreams:
-                    data.stop()
-                case .finish(let o):
-                    outcome = o
-                }
+        let end = control.run(data, connected: {
+            reporter.started(test: testID, route: nil)
+            started = wallClockSeconds()
+        }, started: {
+            if data.progress.count > 1 {
+                for i in data.progress.indices { reporter.started(test: "\(testID).stream\(i)", route: String(i)) }
             }
-            if outcome != nil { break }
-            if machine.state == .running {
-                queue += waitForStreams(&channel, &machine, data: data)
-                continue
+            if let every = options.interval, every > 0 {
+                interval = IntervalReporter(testID: testID, every: every, data: data, reporter: reporter)
             }
-            switch channel.receive(until: .after(seconds: machine.waitLimit)) {
-            case .event(let e): queue += machine.received(e)
-            case .closed: queue += machine.peerClosed()
-            case .timedOut: queue += machine.deadlinePassed()
-            }
-        }
-        data.stop()
+        })
         let loops = data.join()
         interval?.finish()
-        switch outcome! {
-        case .busy(let text):
+        switch end {
+        case .unreachable(let error):
+            return ClientRun(results: [], error: error)
+        case .ended(.busy(let text)):
             return ClientRun(results: [], error: BenchError(.peer, subject: "\(address)", what: text, next: "or run against another server"))
-        case .failed(let why) where loops.isEmpty:
+        case .ended(.failed(let why)) where loops.isEmpty:
             return ClientRun(results: [], error: BenchError(.peer, subject: "\(address)", what: why, next: "see the server's log"))
-        case .failed(let why):
+        case .ended(.failed(let why)):
             let built = ClientResults(mode: options.mode, plan: plan, testID: testID, started: started,
                                       client: loops, server: [:], failure: why).build()
             return ClientRun(results: built, error: nil)
-        case .completed(let bytes):
+        case .ended(.completed(let bytes)):
             var server: [Int: BenchResult] = [:]
             for (r, _) in SubunitResults.decode(bytes) {
                 if let i = r.parameters["stream"].flatMap({ Int($0) }) { server[i] = r }
@@ -105,22 +62,6 @@ struct TCPClient {
             let built = ClientResults(mode: options.mode, plan: plan, testID: testID, started: started,
                                       client: loops, server: server, failure: nil).build()
             return ClientRun(results: built, error: nil)
-        }
-    }
-
-    /// While the data threads run: watch the control connection (a server error or a lost
-    /// peer stops them) until they are all done or the time limit passes.
-    private func waitForStreams(_ channel: inout ControlChannel, _ machine: inout ControlClientMachine,
-                                data: DataPath) -> [ControlClientMachine.Action] {
-        let deadline = Deadline.after(seconds: machine.waitLimit)
-        while true {
-            if data.allDone { return machine.streamsFinished() }
-            if deadline.hasPassed { return machine.deadlinePassed() }
-            switch channel.receive(until: .after(seconds: 0.05)) {
-            case .event(let e): return machine.received(e)
-            case .closed: return machine.peerClosed()
-            case .timedOut: continue
-            }
         }
     }
 }

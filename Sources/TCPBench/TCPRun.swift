@@ -41,7 +41,7 @@ public enum TCPBenchmark {
             var quiet = logger
             quiet.logLevel = .warning   // the in-process server's chatter is not the user's business
             let s = try BenchServer(options: ServerOptions(port: 0, bind: "127.0.0.1", maxClients: 1, token: req.test.token),
-                                    logger: quiet)
+                                    transports: [TCPTransport()], logger: quiet)
             req.test.peer = "127.0.0.1"
             req.test.port = s.port
             server = s

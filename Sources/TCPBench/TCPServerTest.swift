@@ -14,7 +14,6 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
     private let options: SocketOptions
     private let expected: Int
     private let progress: [StreamProgress]
-    private let onEnd: @Sendable ([UInt8]) -> Void
 
     private struct State {
         var attached = Set<Int>()
@@ -28,26 +27,25 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
     }
     private let state = Gate(State())
 
-    init(plan: TestPlan, mode: TCPMode, session: [UInt8], onEnd: @escaping @Sendable ([UInt8]) -> Void) {
+    init(plan: TestPlan, mode: TCPMode, session: [UInt8]) {
         self.plan = plan
         self.mode = mode
         self.session = session
         self.options = SocketOptions(plan: plan.options)
         self.expected = mode.connections(streams: plan.streams)
         self.progress = (0..<max(plan.streams, expected)).map { _ in StreamProgress() }
-        self.onEnd = onEnd
     }
 
-    func waitForDataPath(until deadline: Deadline) -> Bool {
-        state.wait(until: deadline) { $0.attached.count >= self.expected || $0.aborted } && !state.read { $0.aborted }
+    func waitForDataPath(until deadline: Deadline) -> DataPathStatus {
+        let ready = state.wait(until: deadline) { $0.attached.count >= self.expected || $0.aborted } && !state.read { $0.aborted }
+        return ready ? .ready : .waiting
     }
 
     func start() { state.update { $0.started = true } }
 
     func abort() {
         stopLoops()
-        let first = state.update { s -> Bool in defer { s.aborted = true }; return !s.aborted }
-        if first { onEnd(session) }
+        state.update { $0.aborted = true }
     }
 
     /// Stops every running loop: the stop flag, then a shutdown that wakes the call it waits in.
@@ -105,7 +103,7 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
     }
 
     /// Runs data connection `stream` on the calling (handler) thread until its loop ends.
-    func serve(_ socket: consuming Socket, stream: Int, leftover: [UInt8]) {
+    func attach(_ socket: consuming Socket, stream: Int, leftover: [UInt8]) {
         if mode == .crr {
             answerConnectRequest(socket, stream: stream, leftover: leftover)
             return

@@ -67,7 +67,7 @@ struct RDMA: ParsableCommand {
     var port: Int?
 
     @Option(help: "The port ibbench serve listens on.")
-    var serverPort: UInt16 = RDMAServer.defaultPort
+    var serverPort: UInt16 = ServerOptions.defaultPort
 
     @Flag(help: "Put the buffers in 2 MiB huge pages.")
     var useHugepages = false

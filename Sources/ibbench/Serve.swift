@@ -1,6 +1,5 @@
 import ArgumentParser
 import BenchCore
-import Foundation
 import Logging
 import RDMABench
 import TCPBench
@@ -8,24 +7,24 @@ import TCPBench
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve TCP benchmarks (and any other registered transport) on one port, \(ServerOptions.defaultPort) unless told otherwise.",
+        abstract: "Serve TCP and RDMA benchmarks on one port, \(ServerOptions.defaultPort) unless told otherwise.",
         discussion: """
-            Control and data connections share the port, so one firewall rule is enough. RDMA
-            runs (`ibbench rdma`) are served through rdma_cm on the same port number (rdma_cm's
-            port space is its own); without an RDMA device only TCP is served. Each
-            test's server-side half (bytes received, CPU) goes back to the client as subunit v2.
-            Clients beyond --max-clients are told the server is busy. With --token or
-            --token-file, clients must prove they know the secret, on both transports (TCP:
-            HMAC challenge-response; RDMA: HMAC-signed connect requests, good once and within
-            5 minutes of this host's clock; the secret never crosses the wire).
+            Every test, TCP or RDMA, is set up on a control connection to the port:
+            the same token check, the same --max-clients limit (clients beyond it are
+            told the server is busy) and the same deadlines. TCP data connections use
+            the same port; RDMA queue pairs connect through rdma_cm on the same port
+            number (rdma_cm's port space is its own), so one firewall rule is enough.
+            Without an RDMA device only TCP is served, and RDMA clients are told why.
+            Tests run side by side, each with its own threads and resources. Each
+            test's server-side half (bytes or messages received, CPU) goes back to
+            the client as subunit v2. With --token or --token-file, clients prove they
+            know the secret by HMAC challenge-response; it never crosses the wire.
+            --once ends the server after its first test, of either kind.
 
             Examples:
               ibbench serve
               ibbench serve --port 5301 --dev ib0 --max-clients 2
               ibbench serve --once --token-file /etc/ibbench/token
-
-            --once applies to both transports: the first test to end, TCP or RDMA, ends the
-            server (an RDMA run ends it whether it completed or broke).
             """
     )
 
@@ -63,25 +62,8 @@ struct Serve: ParsableCommand {
         logger.logLevel = .info
         let server = try BenchServer(options: ServerOptions(port: port, bind: bind, device: dev, once: once,
                                                             maxClients: maxClients, token: secret),
+                                     transports: [TCPTransport(), RDMATransport(port: port, address: bind, logger: logger)],
                                      logger: logger)
-        let rdma = startRDMA(ending: server, token: secret, logger: logger)
         server.serve()
-        rdma.stop()
-    }
-
-    /// The RDMA server on its own thread; no RDMA device (or no rdma_cm) is a notice, not an error.
-    /// With --once, the end of its one run stops the TCP server too.
-    private func startRDMA(ending server: BenchServer, token: String?, logger: Logger) -> RDMAServer {
-        let rdma = RDMAServer(port: port, address: bind, once: once, token: token, logger: logger)
-        let once = once
-        Thread.detachNewThread {
-            do {
-                try rdma.run()
-                if once { server.stop() }
-            } catch {
-                logger.notice("rdma: not serving RDMA: \(error)")
-            }
-        }
-        return rdma
     }
 }

@@ -14,7 +14,7 @@ import TCPBench
     func withServers(_ body: (_ ibbenchPort: UInt16, _ netperfPort: Int) throws -> Void) throws {
         var quiet = Logger(label: "test.serve")
         quiet.logLevel = .critical
-        let server = try BenchServer(options: ServerOptions(port: 0, bind: "127.0.0.1", maxClients: 2), logger: quiet)
+        let server = try BenchServer(options: ServerOptions(port: 0, bind: "127.0.0.1", maxClients: 2), transports: [TCPTransport()], logger: quiet)
         let done = DispatchSemaphore(value: 0)
         Thread { server.serve(); done.signal() }.start()
         defer {

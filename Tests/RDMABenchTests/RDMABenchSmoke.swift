@@ -1,88 +1,66 @@
 import Testing
+import BenchCore
 @testable import RDMABench
 
 /// Pure parts of the RDMA engine: wire formats, options, buffer layout. No device needed.
 @Suite struct RDMAWireAndOptionsTests {
     @Test func connectRequestRoundTrips() {
-        let r = ConnectRequest(verb: .send, mode: .lat, validate: true, session: 0xDEAD_BEEF, qpIndex: 3, qpCount: 4,
-                               slotCount: 128, slotSize: 4096, messageSize: 4000, inlineSize: 236,
-                               replyAddress: 0x7F00_1234_5678, replyKey: 0x1234, deadlineSeconds: 65)
+        let session = (0..<16).map { UInt8($0 * 7) }
+        let r = ConnectRequest(session: session, qpIndex: 3, replyAddress: 0x7F00_1234_5678, replyKey: 0x1234)
         let bytes = r.encoded()
         #expect(bytes.count == ConnectRequest.encodedSize)
         #expect(bytes.count <= 56, "fits rdma_cm's connect private data")
         #expect(ConnectRequest(bytes) == r)
     }
 
-    private func request(session: UInt32 = 7, qpIndex: UInt16 = 0, issuedAt: UInt32) -> ConnectRequest {
-        ConnectRequest(verb: .write, mode: .bw, validate: false, session: session, qpIndex: qpIndex, qpCount: 2,
-                       slotCount: 1, slotSize: 64, messageSize: 64, inlineSize: 0, replyAddress: 0, replyKey: 0,
-                       deadlineSeconds: 60, issuedAt: issuedAt)
-    }
-
-    @Test func signedRequestFillsThePrivateDataAndRoundTrips() throws {
-        let r = request(issuedAt: 1_800_000_000)
-        let bytes = r.encoded(token: "s3cret")
-        #expect(bytes.count == 56, "exactly rdma_cm's connect private data")
-        let decoded = try #require(ConnectRequest(bytes))
-        #expect(decoded.issuedAt == 1_800_000_000)
-        #expect(decoded.signature != 0)
-        #expect(decoded.signature == ConnectRequest.signature(of: bytes.prefix(48), token: "s3cret"))
-        #expect(ConnectRequest(r.encoded())?.signature == 0, "unsigned without a token")
-    }
-
-    @Test func admissionWithATokenChecksSignatureTimeAndReplay() throws {
-        let now: UInt32 = 1_800_000_000
-        var gate = RDMAAdmission(token: "s3cret")
-        func verdict(_ r: ConnectRequest, token: String?, at t: UInt32 = now) -> RDMAAdmission.Verdict {
-            let bytes = r.encoded(token: token)
-            return gate.admitRun(ConnectRequest(bytes)!, bytes: bytes, now: t)
-        }
-        #expect(verdict(request(session: 1, issuedAt: now), token: nil) == .refused(.tokenRejected), "unsigned")
-        #expect(verdict(request(session: 2, issuedAt: now), token: "guess") == .refused(.tokenRejected), "wrong token")
-        #expect(verdict(request(session: 3, issuedAt: now - 301), token: "s3cret") == .refused(.stale), "too old")
-        #expect(verdict(request(session: 4, issuedAt: now + 301), token: "s3cret") == .refused(.stale), "from the future")
-        #expect(verdict(request(session: 5, issuedAt: now - 290), token: "s3cret") == .admitted, "within the skew")
-        #expect(verdict(request(session: 5, issuedAt: now - 290), token: "s3cret", at: now + 5) == .refused(.stale),
-                "the same signed request again is a replay")
-        // A request whose signed bytes were changed after signing (here: the session) fails.
-        var bytes = request(session: 6, issuedAt: now).encoded(token: "s3cret")
-        bytes[8] ^= 1
-        #expect(gate.admitRun(ConnectRequest(bytes)!, bytes: bytes, now: now) == .refused(.tokenRejected))
-        // Further QPs of an admitted run: signature and time, no replay bookkeeping.
-        let qp1 = request(session: 5, qpIndex: 1, issuedAt: now).encoded(token: "s3cret")
-        #expect(gate.admitQP(ConnectRequest(qp1)!, bytes: qp1, now: now) == .admitted)
-        let forged = request(session: 5, qpIndex: 1, issuedAt: now).encoded(token: nil)
-        #expect(gate.admitQP(ConnectRequest(forged)!, bytes: forged, now: now) == .refused(.tokenRejected))
-    }
-
-    @Test func admissionWithoutATokenLetsEveryRequestIn() {
-        var gate = RDMAAdmission(token: nil)
-        let bytes = request(issuedAt: 0).encoded(token: "anything")
-        #expect(gate.admitRun(ConnectRequest(bytes)!, bytes: bytes, now: 1_800_000_000) == .admitted)
-        #expect(gate.admitRun(ConnectRequest(bytes)!, bytes: bytes, now: 1_800_000_000) == .admitted)
-    }
-
     @Test func connectRequestRefusesForeignBytes() {
-        var bytes = ConnectRequest(verb: .write, mode: .bw, validate: false, session: 1, qpIndex: 0, qpCount: 1,
-                                   slotCount: 1, slotSize: 64, messageSize: 64, inlineSize: 0,
-                                   replyAddress: 0, replyKey: 0, deadlineSeconds: 1).encoded()
+        var bytes = ConnectRequest(session: [UInt8](repeating: 1, count: 16), qpIndex: 0, replyAddress: 0, replyKey: 0).encoded()
         #expect(ConnectRequest(Array(bytes.prefix(20))) == nil, "short")
         bytes[0] ^= 0xFF
         #expect(ConnectRequest(bytes) == nil, "wrong magic")
         #expect(ConnectRequest([UInt8](repeating: 0, count: 56)) == nil)
         bytes[0] ^= 0xFF
-        bytes[4] = 1
-        #expect(ConnectRequest(bytes) == nil, "version 1 (older ibbench)")
+        bytes[4] = 2
+        #expect(ConnectRequest(bytes) == nil, "version 2 (older ibbench, its own signed parameters)")
     }
 
-    @Test func replyAndReportRoundTrip() {
-        let a = ConnectReply(status: .accepted, targetAddress: 0x1000_2000, key: 77, reportAddress: 0x1000_0000)
+    @Test func replyRoundTrips() {
+        let a = ConnectReply(status: .accepted, targetAddress: 0x1000_2000, key: 77)
         #expect(a.encoded().count <= 196)
         #expect(ConnectReply(a.encoded()) == a)
-        #expect(ConnectReply(ConnectReply(status: .busy).encoded())?.status == .busy)
-        let p = ServerReport(received: 1000, corrupt: 2, cpuNanos: 5_000_000, wallNanos: 1_000_000_000)
-        #expect(ServerReport(p.encoded()) == p)
-        #expect(ServerReport([UInt8](repeating: 0, count: 40)) == nil, "a zeroed report area is not a report")
+        #expect(ConnectReply(ConnectReply(status: .badRequest).encoded())?.status == .badRequest)
+        #expect(ConnectReply([UInt8](repeating: 0, count: 24)) == nil, "zeroes are not a reply")
+    }
+
+    @Test(arguments: [RDMAVerb.write, .read, .send])
+    func testSpecTravelsInThePlan(verb: RDMAVerb) throws {
+        let spec = RDMATestSpec(verb: verb, mode: .bw, layout: BufferLayout(qps: 4, messageSize: 1000, depth: 128),
+                                inlineSize: 64, validate: true, stallSeconds: 6)
+        let plan = spec.plan(duration: 2, timeLimit: 82)
+        #expect(plan.kind == "rdma.\(verb).bw")
+        #expect(plan.validationProblem() == nil)
+        #expect(try RDMATestSpec(plan: plan) == spec)
+        #expect(RDMATestSpec.kinds.contains(plan.kind))
+    }
+
+    @Test(arguments: [
+        ("slots", "0"), ("slots", "9000"), ("slot_size", "10"), ("inline", "5000"), ("stall", "nan"), ("stall", "-1"),
+    ])
+    func serverRefusesPlansOutOfBounds(key: String, value: String) {
+        var plan = RDMATestSpec(verb: .write, mode: .bw, layout: BufferLayout(qps: 1, messageSize: 64, depth: 16),
+                                inlineSize: 0, validate: false, stallSeconds: 6).plan(duration: nil, timeLimit: 60)
+        plan.options[key] = value
+        #expect(throws: BenchError.self) { try RDMATestSpec(plan: plan) }
+    }
+
+    @Test func serverRefusesHugeBuffersAndLatencyOverSeveralQPs() {
+        var plan = RDMATestSpec(verb: .write, mode: .bw, layout: BufferLayout(qps: 64, slotCount: 8192, slotSize: 1 << 20,
+                                                                              messageSize: 1 << 20),
+                                inlineSize: 0, validate: false, stallSeconds: 6).plan(duration: nil, timeLimit: 60)
+        #expect(throws: BenchError.self) { try RDMATestSpec(plan: plan) }
+        plan = RDMATestSpec(verb: .send, mode: .lat, layout: BufferLayout(qps: 2, messageSize: 64, depth: 1),
+                            inlineSize: 0, validate: false, stallSeconds: 6).plan(duration: nil, timeLimit: 60)
+        #expect(throws: BenchError.self) { try RDMATestSpec(plan: plan) }
     }
 
     @Test(arguments: [(2, 8 << 20, 23), (1, 1, 1), (3, 64, 5), (65536, 1 << 20, 5)])

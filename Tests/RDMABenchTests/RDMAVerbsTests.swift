@@ -1,31 +1,35 @@
 import Foundation
 import Testing
 import BenchCore
+import Logging
+import TCPBench
 @testable import RDMABench
 
 let inRXEGuest = ProcessInfo.processInfo.environment["RXEVM_GUEST"] == "1"
 let guestIP = ProcessInfo.processInfo.environment["RXEVM_IP"] ?? "10.200.0.1"
 
-/// An `RDMAServer` on its own thread for the length of a test.
+/// `ibbench serve`'s server with the TCP and RDMA transports on its own thread for the length
+/// of a test; `server` is its RDMA transport.
 final class ServerThread: @unchecked Sendable {
-    let server: RDMAServer
+    let server: RDMATransport
+    let bench: BenchServer
     private let done = DispatchSemaphore(value: 0)
-    private(set) var failure: RDMAError?
 
-    init(port: UInt16, token: String? = nil) throws {
-        server = RDMAServer(port: port, token: token)
-        let ready = DispatchSemaphore(value: 0)
+    init(port: UInt16, token: String? = nil, maxClients: Int = 4) throws {
+        var quiet = Logger(label: "test.serve")
+        quiet.logLevel = .warning
+        server = RDMATransport(port: port, logger: quiet)
+        bench = try BenchServer(options: ServerOptions(port: port, maxClients: maxClients, token: token),
+                                transports: [TCPTransport(), server], logger: quiet)
         let thread = Thread { [self] in
-            do { try server.run { ready.signal() } } catch { failure = error as? RDMAError; ready.signal() }
+            bench.serve()
             done.signal()
         }
         thread.start()
-        #expect(ready.wait(timeout: .now() + 10) == .success, "server listening within 10 s")
-        if let failure { throw failure }
     }
 
     func stop() {
-        server.stop()
+        bench.stop()
         #expect(done.wait(timeout: .now() + 15) == .success, "server stopped within 15 s")
     }
 }
@@ -120,22 +124,24 @@ struct RDMAVerbsTests {
         #expect(Date().timeIntervalSince(start) < 10)
     }
 
-    @Test func unroutableAddressIsAResolutionError() {
+    @Test func unresolvablePeerIsAResolutionError() {
         let start = Date()
-        let (_, error) = runClient(RDMAOptions(peer: "192.0.2.1", port: 7599, sizes: [64], iterations: 10, timeout: 2))
+        let (_, error) = runClient(RDMAOptions(peer: "no-such-host.invalid", port: 7599, sizes: [64], iterations: 10, timeout: 2))
         #expect([.addressResolution, .routeResolution, .notServing, .connection].contains(error?.code),
                 "\(String(describing: error))")
         #expect(Date().timeIntervalSince(start) < 15)
     }
 
-    @Test func wrongDeviceIsNamed() {
-        let (_, error) = runClient(RDMAOptions(peer: guestIP, port: 7599, sizes: [64], device: "mlx5_9"))
+    @Test func wrongDeviceIsNamed() throws {
+        let server = try ServerThread(port: 7508)
+        defer { server.stop() }
+        let (_, error) = runClient(RDMAOptions(peer: guestIP, port: 7508, sizes: [64], device: "mlx5_9"))
         #expect(error?.code == .deviceMismatch)
         #expect(error?.description.contains("rxe0") == true)
     }
 
-    @Test func secondClientIsToldTheServerIsBusy() throws {
-        let server = try ServerThread(port: 7505)
+    @Test func clientBeyondTheLimitIsToldTheServerIsBusy() throws {
+        let server = try ServerThread(port: 7505, maxClients: 1)
         defer { server.stop() }
         let first = Thread {
             _ = runClient(RDMAOptions(peer: guestIP, port: 7505, sizes: [65536], duration: 3))
@@ -148,7 +154,7 @@ struct RDMAVerbsTests {
         Thread.sleep(forTimeInterval: 2.5)
     }
 
-    @Test func serverWithATokenServesOnlyRunsSignedWithIt() throws {
+    @Test func serverWithATokenServesOnlyRunsThatProveIt() throws {
         let server = try ServerThread(port: 7507, token: "s3cret")
         defer { server.stop() }
         let unsigned = runClient(RDMAOptions(peer: guestIP, port: 7507, sizes: [64], iterations: 10))
@@ -159,7 +165,7 @@ struct RDMAVerbsTests {
         let right = runClient(RDMAOptions(peer: guestIP, port: 7507, sizes: [64], iterations: 10, qps: 2, token: "s3cret"))
         #expect(right.1 == nil, "\(String(describing: right.1))")
         #expect(right.0.count == 1 && right.0[0].status == .success)
-        #expect(server.server.sessionsServed == 1, "only the signed run was served")
+        #expect(server.server.sessionsServed == 1, "only the run with the token was served")
     }
 
     /// 200 connect/run/disconnect cycles against one server leave the process's open file

@@ -103,9 +103,9 @@ public struct ControlClientMachine: Sendable {
         return []
     }
 
-    /// Opening the data path failed (connection refused, …).
+    /// Opening or starting the data path failed (connection refused, no thread, …).
     public mutating func dataPathFailed(_ reason: String) -> [Action] {
-        guard state == .attaching else { return [] }
+        guard state == .attaching || state == .running else { return [] }
         return end(.failed(reason), notify: true)
     }
 

@@ -114,6 +114,12 @@ public struct ControlServerMachine: Sendable {
         return [.send(.ready)]
     }
 
+    /// The test's data path cannot come up; the client hears why.
+    public mutating func dataPathFailed(_ reason: String) -> [Action] {
+        guard case .awaitingDataPath = state else { return [] }
+        return fail("data path failed: \(reason)")
+    }
+
     /// The server's half of the results, as subunit bytes.
     public mutating func resultsReady(_ subunit: [UInt8]) -> [Action] {
         guard case .collecting = state else { return [] }

@@ -58,8 +58,8 @@ enum SHA256 {
 }
 
 /// Lower-case hex of bytes, and back.
-enum Hex {
-    static func encode(_ bytes: [UInt8]) -> String {
+package enum Hex {
+    package static func encode(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
@@ -67,7 +67,10 @@ enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
-    static func decode(_ text: String) -> [UInt8]? {
+    /// The first four bytes, enough to tell sessions apart in a log.
+    package static func short(_ bytes: [UInt8]) -> String { encode(Array(bytes.prefix(4))) }
+
+    package static func decode(_ text: String) -> [UInt8]? {
         let u = Array(text.utf8)
         guard u.count % 2 == 0 else { return nil }
         func nibble(_ c: UInt8) -> UInt8? {

@@ -43,7 +43,8 @@ public struct TestPlan: Codable, Sendable, Equatable {
     public func validationProblem(maxStreams: Int = 128) -> String? {
         if streams < 1 || streams > maxStreams { return "streams \(streams) outside 1…\(maxStreams)" }
         if !(duration >= 0 && duration <= 86_400) { return "duration \(duration) s outside 0…86400" }
-        let maxMessage = 64 << 20
+        // RDMA messages are one registered slot each and may be far larger than a TCP write.
+        let maxMessage = kind.hasPrefix("rdma.") ? 1 << 30 : 64 << 20
         if size < 1 || size > maxMessage { return "size \(size) outside 1…\(maxMessage) bytes" }
         if request < 1 || request > maxMessage || response < 1 || response > maxMessage {
             return "request/response size outside 1…\(maxMessage) bytes"

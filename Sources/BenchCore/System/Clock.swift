@@ -22,9 +22,11 @@ public func wallClockSeconds() -> Double {
 public struct Deadline: Sendable, Comparable {
     public let nanos: UInt64
     public init(nanos: UInt64) { self.nanos = nanos }
-    /// `seconds` from now.
+    /// `seconds` from now; NaN counts as 0 and anything past a century as a century, so no
+    /// caller's arithmetic can trap on the conversion.
     public static func after(seconds: Double) -> Deadline {
-        Deadline(nanos: monotonicNanos() &+ UInt64(max(0, seconds) * 1e9))
+        let clamped = seconds > 0 ? min(seconds, 3.2e9) : 0
+        return Deadline(nanos: monotonicNanos() &+ UInt64(clamped * 1e9))
     }
     public var hasPassed: Bool { monotonicNanos() >= nanos }
     /// Milliseconds left, for poll(2); 0 once passed.

@@ -1,16 +1,15 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import BenchCore
 import SystemPackage
 
 /// An IPv4 or IPv6 socket address, resolved from a host name or literal.
-struct SocketAddress: Sendable, CustomStringConvertible {
+package struct SocketAddress: Sendable, CustomStringConvertible {
     private let storage: [UInt8]
-    let family: CInt
+    package let family: CInt
 
     /// Resolves `host` (name, IPv4 or IPv6 literal) and `port`. Kernel-free: getaddrinfo.
-    static func resolve(_ host: String, port: UInt16, passive: Bool = false) throws(BenchError) -> SocketAddress {
+    package static func resolve(_ host: String, port: UInt16, passive: Bool = false) throws(BenchError) -> SocketAddress {
         var hints = addrinfo()
         hints.ai_socktype = CInt(SOCK_STREAM.rawValue)
         hints.ai_family = AF_UNSPEC
@@ -26,8 +25,11 @@ struct SocketAddress: Sendable, CustomStringConvertible {
         return SocketAddress(storage: bytes, family: first.pointee.ai_family)
     }
 
+    /// The port, from `sin_port`/`sin6_port` (the same offset in both layouts, big-endian).
+    package var port: UInt16 { UInt16(storage[2]) << 8 | UInt16(storage[3]) }
+
     /// The same address with another port.
-    func with(port: UInt16) -> SocketAddress {
+    package func with(port: UInt16) -> SocketAddress {
         var s = storage
         // sin_port and sin6_port sit at the same offset (2) in both layouts, big-endian.
         s[2] = UInt8(port >> 8)
@@ -35,19 +37,26 @@ struct SocketAddress: Sendable, CustomStringConvertible {
         return SocketAddress(storage: s, family: family)
     }
 
+    /// The address in `bytes`, a `sockaddr_in` or `sockaddr_in6` as the kernel wrote it.
+    package init(bytes: [UInt8]) {
+        var family: sa_family_t = 0
+        withUnsafeMutableBytes(of: &family) { $0.copyBytes(from: bytes.prefix(MemoryLayout<sa_family_t>.size)) }
+        self.init(storage: bytes, family: CInt(family))
+    }
+
     private init(storage: [UInt8], family: CInt) {
         self.storage = storage
         self.family = family
     }
 
-    func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+    package func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
         // Borrows the bytes in place (no copy), so the crr loop can connect without allocating.
         storage.withUnsafeBytes { raw in
             body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
         }
     }
 
-    var description: String {
+    package var description: String {
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         var serv = [CChar](repeating: 0, count: Int(NI_MAXSERV))
         let rc = withSockaddr { sa, len in
@@ -65,15 +74,15 @@ struct SocketAddress: Sendable, CustomStringConvertible {
 
 /// Socket settings of a test's data connections (`--window`, `--nodelay`, `--mss`,
 /// `--congestion`, `--dev`, `--bind`), applied the same way on both ends where they matter.
-struct SocketOptions: Sendable, Equatable {
-    var window: Int?
-    var noDelay = false
-    var mss: Int?
-    var congestion: String?
-    var device: String?
-    var bindAddress: String?
+package struct SocketOptions: Sendable, Equatable {
+    package var window: Int?
+    package var noDelay = false
+    package var mss: Int?
+    package var congestion: String?
+    package var device: String?
+    package var bindAddress: String?
 
-    init(window: Int? = nil, noDelay: Bool = false, mss: Int? = nil, congestion: String? = nil,
+    package init(window: Int? = nil, noDelay: Bool = false, mss: Int? = nil, congestion: String? = nil,
          device: String? = nil, bindAddress: String? = nil) {
         self.window = window
         self.noDelay = noDelay
@@ -84,7 +93,7 @@ struct SocketOptions: Sendable, Equatable {
     }
 
     /// From a plan's `options` (the server side).
-    init(plan: [String: String]) {
+    package init(plan: [String: String]) {
         window = plan["window"].flatMap { Int($0) }
         noDelay = plan["nodelay"] == "1"
         mss = plan["mss"].flatMap { Int($0) }
@@ -92,7 +101,7 @@ struct SocketOptions: Sendable, Equatable {
     }
 
     /// The part of these options the server applies too.
-    var planOptions: [String: String] {
+    package var planOptions: [String: String] {
         var o: [String: String] = [:]
         if let window { o["window"] = String(window) }
         if noDelay { o["nodelay"] = "1" }
@@ -101,7 +110,7 @@ struct SocketOptions: Sendable, Equatable {
         return o
     }
 
-    func applyBeforeConnect(to s: borrowing Socket) throws(Errno) {
+    package func applyBeforeConnect(to s: borrowing Socket) throws(Errno) {
         if let window {
             try s.setInt(SOL_SOCKET, SO_SNDBUF, CInt(window))
             try s.setInt(SOL_SOCKET, SO_RCVBUF, CInt(window))
@@ -117,12 +126,12 @@ struct SocketOptions: Sendable, Equatable {
         try applyAfterConnect(to: s)
     }
 
-    func applyAfterConnect(to s: borrowing Socket) throws(Errno) {
+    package func applyAfterConnect(to s: borrowing Socket) throws(Errno) {
         if noDelay { try s.setInt(CInt(IPPROTO_TCP), TCP_NODELAY, 1) }
     }
 
     /// On an accepted server-side socket: everything but device and local address.
-    func applyAccepted(to s: borrowing Socket) throws(Errno) {
+    package func applyAccepted(to s: borrowing Socket) throws(Errno) {
         if let window {
             try s.setInt(SOL_SOCKET, SO_SNDBUF, CInt(window))
             try s.setInt(SOL_SOCKET, SO_RCVBUF, CInt(window))

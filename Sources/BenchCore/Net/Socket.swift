@@ -1,26 +1,25 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import BenchCore
 import SystemPackage
 
 /// A TCP socket descriptor and its sole owner: closed when the value ends.
-struct Socket: ~Copyable {
-    let fd: CInt
+package struct Socket: ~Copyable {
+    package let fd: CInt
 
-    init(adopting fd: CInt) { self.fd = fd }
+    package init(adopting fd: CInt) { self.fd = fd }
 
     deinit { Glibc.close(fd) }
 
     /// Gives up ownership: the caller must close the returned descriptor.
-    consuming func release() -> CInt {
+    package consuming func release() -> CInt {
         let f = fd
         discard self
         return f
     }
 
     /// A listening socket on `address` (SO_REUSEADDR, backlog 128). Kernel: socket, bind, listen.
-    static func listen(on address: SocketAddress, device: String?) throws(Errno) -> Socket {
+    package static func listen(on address: SocketAddress, device: String?) throws(Errno) -> Socket {
         let s = Socket(adopting: try sys { socket(address.family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0) })
         try s.setInt(SOL_SOCKET, SO_REUSEADDR, 1)
         if let device { try s.bindToDevice(device) }
@@ -29,10 +28,11 @@ struct Socket: ~Copyable {
         return s
     }
 
-    /// Accepts one connection; nil when the deadline passes first. Kernel: poll, accept4.
-    func accept(until deadline: Deadline) throws(Errno) -> Socket? {
+    /// Accepts one connection; nil when the deadline passes first. Kernel: poll, accept, fcntl(FD_CLOEXEC).
+    package func accept(until deadline: Deadline) throws(Errno) -> Socket? {
         guard try waitReadable(until: deadline) else { return nil }
         do throws(Errno) {
+            // Glibc's module does not export accept4; nothing here forks between the two calls.
             let s = Socket(adopting: try sys { Glibc.accept(fd, nil, nil) })
             _ = fcntl(s.fd, F_SETFD, FD_CLOEXEC)
             return s
@@ -45,7 +45,7 @@ struct Socket: ~Copyable {
 
     /// Connects to `address` by `deadline`, with `options` applied before the handshake (window,
     /// MSS, congestion control, device, local address). Kernel: socket, setsockopt, connect, poll.
-    static func connect(to address: SocketAddress, options: SocketOptions, until deadline: Deadline)
+    package static func connect(to address: SocketAddress, options: SocketOptions, until deadline: Deadline)
         throws(Errno) -> Socket
     {
         let s = Socket(adopting: try sys { socket(address.family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0) })
@@ -71,7 +71,7 @@ struct Socket: ~Copyable {
     }
 
     /// True when readable (or at EOF/error) before the deadline. Kernel: poll.
-    func waitReadable(until deadline: Deadline) throws(Errno) -> Bool {
+    package func waitReadable(until deadline: Deadline) throws(Errno) -> Bool {
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         while true {
             let n = try sys { poll(&p, 1, deadline.remainingMilliseconds) }
@@ -81,7 +81,7 @@ struct Socket: ~Copyable {
     }
 
     /// Writes all of `bytes`, by the deadline. Kernel: poll, send(MSG_NOSIGNAL).
-    func writeAll(_ bytes: [UInt8], until deadline: Deadline) throws(Errno) {
+    package func writeAll(_ bytes: [UInt8], until deadline: Deadline) throws(Errno) {
         var off = 0
         while off < bytes.count {
             var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
@@ -97,7 +97,7 @@ struct Socket: ~Copyable {
 
     /// Reads what is there (at most `max` bytes), waiting until the deadline; [] at EOF, nil on
     /// timeout. Kernel: poll, recv.
-    func readSome(max: Int = 65536, until deadline: Deadline) throws(Errno) -> [UInt8]? {
+    package func readSome(max: Int = 65536, until deadline: Deadline) throws(Errno) -> [UInt8]? {
         guard try waitReadable(until: deadline) else { return nil }
         var buf = [UInt8](repeating: 0, count: max)
         while true {
@@ -110,33 +110,41 @@ struct Socket: ~Copyable {
         }
     }
 
-    func shutdownWrite() { _ = Glibc.shutdown(fd, CInt(SHUT_WR)) }
-    func shutdownBoth() { _ = Glibc.shutdown(fd, CInt(SHUT_RDWR)) }
-
-    func setInt(_ level: CInt, _ name: CInt, _ value: CInt) throws(Errno) {
+    package func setInt(_ level: CInt, _ name: CInt, _ value: CInt) throws(Errno) {
         var v = value
         _ = try sys { setsockopt(fd, level, name, &v, socklen_t(MemoryLayout<CInt>.size)) }
     }
 
-    func getInt(_ level: CInt, _ name: CInt) throws(Errno) -> CInt {
+    package func getInt(_ level: CInt, _ name: CInt) throws(Errno) -> CInt {
         var v: CInt = 0
         var len = socklen_t(MemoryLayout<CInt>.size)
         _ = try sys { getsockopt(fd, level, name, &v, &len) }
         return v
     }
 
-    func setString(_ level: CInt, _ name: CInt, _ value: String) throws(Errno) {
+    package func setString(_ level: CInt, _ name: CInt, _ value: String) throws(Errno) {
         var bytes = Array(value.utf8)
         _ = try sys { setsockopt(fd, level, name, &bytes, socklen_t(bytes.count)) }
     }
 
     /// SO_BINDTODEVICE: traffic only through `device` (an IPoIB netdev such as ib0).
-    func bindToDevice(_ device: String) throws(Errno) {
+    package func bindToDevice(_ device: String) throws(Errno) {
         try setString(SOL_SOCKET, SO_BINDTODEVICE, device)
     }
 
+    /// `HOST:PORT` of the connected peer, for logs; "?" when the kernel cannot say. Kernel: getpeername.
+    package func peerDescription() -> String {
+        var storage = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let rc = withUnsafeMutablePointer(to: &storage) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in getpeername(fd, sa, &len) }
+        }
+        guard rc == 0 else { return "?" }
+        return withUnsafeBytes(of: &storage) { SocketAddress(bytes: Array($0.prefix(Int(len)))).description }
+    }
+
     /// The local port (after bind with port 0).
-    func localPort() throws(Errno) -> UInt16 {
+    package func localPort() throws(Errno) -> UInt16 {
         var storage = sockaddr_storage()
         var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let rc = withUnsafeMutablePointer(to: &storage) { p in
@@ -146,20 +154,5 @@ struct Socket: ~Copyable {
         return withUnsafePointer(to: &storage) { p in
             p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
         }
-    }
-}
-
-/// What TCP_INFO says about a connection at the end of a run.
-struct TCPStats: Sendable, Equatable {
-    var retransmits: UInt32 = 0
-    var rttMicros: UInt32 = 0
-    var mss: UInt32 = 0
-
-    /// Kernel: getsockopt(IPPROTO_TCP, TCP_INFO). Zeroes when unavailable.
-    static func read(fd: CInt) -> TCPStats {
-        var info = tcp_info()
-        var len = socklen_t(MemoryLayout<tcp_info>.size)
-        guard getsockopt(fd, CInt(IPPROTO_TCP), TCP_INFO, &info, &len) == 0 else { return TCPStats() }
-        return TCPStats(retransmits: info.tcpi_total_retrans, rttMicros: info.tcpi_rtt, mss: info.tcpi_snd_mss)
     }
 }

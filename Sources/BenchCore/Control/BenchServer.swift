@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import BenchCore
 import Logging
 import Synchronization
 import SystemPackage
@@ -34,16 +33,18 @@ public struct ServerOptions: Sendable {
     }
 }
 
-/// The benchmark server: one listening port; each connection gets a handler thread that reads
-/// its first frame (deadline 10 s) and becomes either a control session or a data connection
-/// of a running test. Every wait is bounded, so silent, vanishing or garbage-sending clients
-/// cost one thread for at most the deadline.
+/// The benchmark server of every transport: one listening TCP port; each connection gets a
+/// handler thread that reads its first frame (deadline 10 s) and becomes either a control
+/// session, whose test any registered transport runs, or a data connection of an accepted
+/// test. Every wait is bounded, so silent, vanishing or garbage-sending clients cost one
+/// thread for at most the deadline.
 public final class BenchServer: Sendable {
     public let options: ServerOptions
     public let port: UInt16
     private let listenerFD: CInt
     private let registry: TransportRegistry
-    private let tcp: TCPTransport
+    /// Tests accepted and not yet ended, by session cookie: data connections find theirs here.
+    private let sessions = SessionTable()
     private let logger: Logger
     private let stopped = Atomic<Bool>(false)
     private let controlSessions = Atomic<Int>(0)
@@ -51,15 +52,13 @@ public final class BenchServer: Sendable {
     /// Connections still in their first-frame phase or serving; beyond this, new ones are closed.
     private static let maxHandlers = 1024
 
-    /// Binds the port. `transports` adds test kinds (RDMA) beside TCP's.
-    public init(options: ServerOptions, transports: [any Transport] = [], logger: Logger = Logger(label: "ibbench.serve"))
+    /// Binds the port; `transports` are the test kinds served (TCP, RDMA).
+    package init(options: ServerOptions, transports: [any Transport], logger: Logger = Logger(label: "ibbench.serve"))
         throws(BenchError)
     {
         self.options = options
         self.logger = logger
-        let tcp = TCPTransport()
-        self.tcp = tcp
-        self.registry = TransportRegistry([tcp] + transports)
+        self.registry = TransportRegistry(transports)
         let host = options.bind ?? "::"
         var address: SocketAddress
         do {
@@ -131,6 +130,7 @@ public final class BenchServer: Sendable {
         // Let handlers finish their current step (each is bounded by its own deadline).
         let deadline = Deadline.after(seconds: 5)
         while handlers.load(ordering: .relaxed) > 0 && !deadline.hasPassed { usleep(10_000) }
+        for t in registry.transports { t.shutdown() }
     }
 
     /// Makes `serve()` return within about 200 ms.
@@ -143,11 +143,11 @@ public final class BenchServer: Sendable {
             runControl(&channel)
         case .event(.message(.attach(let session, let stream))):
             let leftover = channel.decoder.takeRemaining()
-            guard let test = tcp.test(for: session) else {
+            guard let test = sessions.test(for: session) else {
                 _ = channel.send(.error("unknown session; attach only to a test this server accepted"))
                 return
             }
-            test.serve(channel.takeSocket(), stream: stream, leftover: leftover)
+            test.attach(channel.takeSocket(), stream: stream, leftover: leftover)
         case .event(let e):
             var machine = ControlServerMachine(nonce: [], token: nil, knownKinds: [])
             let reply = machine.received(e).compactMap { a -> ControlMessage? in
@@ -169,7 +169,8 @@ public final class BenchServer: Sendable {
                              until: .after(seconds: 2))
             return
         }
-        var session = ControlSession(registry: registry, token: options.token, logger: logger)
+        var session = ControlSession(registry: registry, sessions: sessions, token: options.token,
+                                     logger: logger.with(client: channel.socket.peerDescription()))
         session.run(&channel)
         if options.once { stop() }
     }
@@ -178,4 +179,22 @@ public final class BenchServer: Sendable {
 extension ControlChannel {
     /// Gives the socket to a data loop, ending the channel.
     consuming func takeSocket() -> Socket { socket }
+}
+
+/// The tests a server has accepted and not yet ended, by session cookie.
+final class SessionTable: Sendable {
+    private let tests = Mutex<[[UInt8]: any ServerTest]>([:])
+
+    func add(_ test: any ServerTest) { tests.withLock { $0[test.session] = test } }
+    func remove(_ session: [UInt8]) { _ = tests.withLock { $0.removeValue(forKey: session) } }
+    func test(for session: [UInt8]) -> (any ServerTest)? { tests.withLock { $0[session] } }
+}
+
+extension Logger {
+    /// This logger with the client's address in every record of its session.
+    func with(client: String) -> Logger {
+        var l = self
+        l[metadataKey: "client"] = "\(client)"
+        return l
+    }
 }

@@ -1,20 +1,19 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import BenchCore
 import SystemPackage
 
 /// Control frames over one socket, every read and write bounded by a deadline.
-struct ControlChannel: ~Copyable {
-    let socket: Socket
-    var decoder = ControlFrameDecoder()
+package struct ControlChannel: ~Copyable {
+    package let socket: Socket
+    package var decoder = ControlFrameDecoder()
 
-    init(socket: consuming Socket, decoder: ControlFrameDecoder = ControlFrameDecoder()) {
+    package init(socket: consuming Socket, decoder: ControlFrameDecoder = ControlFrameDecoder()) {
         self.socket = socket
         self.decoder = decoder
     }
 
-    enum Received: Equatable {
+    package enum Received: Equatable {
         case event(ControlFrameDecoder.Event)
         /// The peer closed or reset the connection.
         case closed
@@ -22,7 +21,7 @@ struct ControlChannel: ~Copyable {
     }
 
     /// The next decoded event, EOF or timeout.
-    mutating func receive(until deadline: Deadline) -> Received {
+    package mutating func receive(until deadline: Deadline) -> Received {
         while true {
             if let e = decoder.next() { return .event(e) }
             do {
@@ -36,7 +35,7 @@ struct ControlChannel: ~Copyable {
     }
 
     /// Sends one message; false when the peer is gone or stalls past the deadline.
-    func send(_ message: ControlMessage, until deadline: Deadline = .after(seconds: 10)) -> Bool {
+    package func send(_ message: ControlMessage, until deadline: Deadline = .after(seconds: 10)) -> Bool {
         do {
             try socket.writeAll(ControlFrame.encode(message), until: deadline)
             return true
@@ -47,7 +46,7 @@ struct ControlChannel: ~Copyable {
 }
 
 /// Random bytes (nonces, session cookies) from the kernel's CSPRNG. Kernel: /dev/urandom.
-func randomBytes(_ count: Int = 16) -> [UInt8] {
+package func randomBytes(_ count: Int = 16) -> [UInt8] {
     var out = [UInt8](repeating: 0, count: count)
     let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
     precondition(fd >= 0, "/dev/urandom unreadable: nonces would be guessable")

@@ -1,0 +1,122 @@
+import SystemPackage
+
+/// The client's side of a transport's data path, as the control runner drives it.
+package protocol ClientDataPath: AnyObject {
+    /// Opens the data path of the accepted test `session` (TCP: the data connections, each
+    /// sending `attach`; RDMA: the queue pairs through rdma_cm), using the server's `info`.
+    func open(session: [UInt8], info: [String: String]) throws(BenchError)
+    /// Starts the data threads; the server has been told `start`.
+    func start() throws(BenchError)
+    /// Stops the data threads now (abort); what they measured is kept.
+    func stop()
+    /// True once every data thread has ended by itself.
+    var allDone: Bool { get }
+}
+
+/// One test's control connection on the client: connects, runs the `ControlClientMachine`
+/// against the server and drives `dataPath` through it, every wait bounded by the machine's
+/// deadlines. The same for every transport.
+package struct ControlClientRun {
+    package enum End {
+        /// No control connection could be made.
+        case unreachable(BenchError)
+        /// The protocol ran to an end: completed, busy or failed.
+        case ended(ControlClientMachine.Outcome)
+    }
+
+    package let address: SocketAddress
+    /// Socket settings of the control connection (`--dev`, `--bind`).
+    package let connection: SocketOptions
+    package let plan: TestPlan
+    package let token: String?
+
+    package init(address: SocketAddress, connection: SocketOptions, plan: TestPlan, token: String?) {
+        self.address = address
+        var c = connection
+        c.noDelay = true
+        self.connection = c
+        self.plan = plan
+        self.token = token
+    }
+
+    /// Runs the test. `connected` is called once the control connection is up (a reporter
+    /// marks the test in progress there), `started` once the data threads run.
+    package func run(_ dataPath: some ClientDataPath, connected: () -> Void = {}, started: () -> Void = {}) -> End {
+        let control: Socket
+        do {
+            control = try Socket.connect(to: address, options: connection, until: .after(seconds: 10))
+        } catch {
+            return .unreachable(BenchError(.peer, subject: "\(address)", what: "cannot connect", errnoName: error.symbol,
+                                           next: Self.advice(error, port: address.port, device: connection.device)))
+        }
+        connected()
+        var channel = ControlChannel(socket: control)
+        var machine = ControlClientMachine(plan: plan, token: token, software: "ibbench \(ibkitVersion)")
+        var queue = machine.connected()
+        while true {
+            while !queue.isEmpty {
+                switch queue.removeFirst() {
+                case .send(let m):
+                    if !channel.send(m) { queue += machine.peerClosed() }
+                case .attachDataPath(let session, let info):
+                    do {
+                        try dataPath.open(session: session, info: info)
+                        queue += machine.dataPathAttached()
+                    } catch {
+                        queue += machine.dataPathFailed(error.description)
+                    }
+                case .startStreams:
+                    do {
+                        try dataPath.start()
+                        started()
+                    } catch {
+                        queue += machine.dataPathFailed(error.description)
+                    }
+                case .stopStreams:
+                    dataPath.stop()
+                case .finish(let outcome):
+                    dataPath.stop()
+                    return .ended(outcome)
+                }
+            }
+            if machine.state == .running {
+                queue += waitForStreams(&channel, &machine, dataPath)
+                continue
+            }
+            switch channel.receive(until: .after(seconds: machine.waitLimit)) {
+            case .event(let e): queue += machine.received(e)
+            case .closed: queue += machine.peerClosed()
+            case .timedOut: queue += machine.deadlinePassed()
+            }
+        }
+    }
+
+    /// While the data threads run: watch the control connection (a server error or a lost
+    /// peer stops them) until they are all done or the time limit passes.
+    private func waitForStreams(_ channel: inout ControlChannel, _ machine: inout ControlClientMachine,
+                                _ dataPath: some ClientDataPath) -> [ControlClientMachine.Action] {
+        let deadline = Deadline.after(seconds: machine.waitLimit)
+        while true {
+            if dataPath.allDone { return machine.streamsFinished() }
+            if deadline.hasPassed { return machine.deadlinePassed() }
+            switch channel.receive(until: .after(seconds: 0.05)) {
+            case .event(let e): return machine.received(e)
+            case .closed: return machine.peerClosed()
+            case .timedOut: continue
+            }
+        }
+    }
+
+    /// What to do about a connection that failed with `e`.
+    package static func advice(_ e: Errno, port: UInt16, device: String?) -> String {
+        switch e {
+        case .connectionRefused: "is `ibbench serve` running there, on port \(port)?"
+        case .timedOut: "check the route and firewalls for port \(port)"
+        case .permissionDenied, .notPermitted: device != nil ? "--dev needs CAP_NET_RAW; run as root" : "check firewall rules"
+        case .operationNotSupportedByDevice: "--dev names no interface here; see `ip link`"
+        case .invalidArgument: "check --mss, --window and --congestion values"
+        case .noSuchFileOrDirectory: "--congestion names an algorithm this kernel lacks; see net.ipv4.tcp_available_congestion_control"
+        default: "check the peer address and --bind/--dev"
+        }
+    }
+}
