@@ -80,8 +80,12 @@ struct SizeRun {
         case .ended(.busy(let text)):
             return (nil, RDMAError(.rejected, peer, text, next: "retry when the other runs end"))
         case .ended(.failed(let why)):
-            failure = measured?.failure ?? RDMAError(.peerLost, peer, why, next: "see the server's log")
-            if measured == nil { return (nil, failure) }
+            guard let measured else {
+                // Refused before any data moved: by the server (token, limits, no device) or
+                // by this side's own setup of the queue pairs.
+                return (nil, path.openFailure ?? RDMAError(.rejected, peer, why, next: "see the server's log"))
+            }
+            failure = measured.failure ?? RDMAError(.peerLost, peer, why, next: "see the server's log")
         case .ended(.completed(let bytes)):
             server = SubunitResults.decode(bytes).first?.0
             failure = measured?.failure

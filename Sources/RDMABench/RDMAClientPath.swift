@@ -60,6 +60,11 @@ final class RDMAClientPath: ClientDataPath, @unchecked Sendable {
 
     var allDone: Bool { state.read { $0.done } }
 
+    /// Why the QPs could not be connected, when they could not.
+    var openFailure: RDMAError? {
+        if case .failure(let e) = state.read({ $0.opened }) { e } else { nil }
+    }
+
     /// Disconnects, releases the resources and returns what was measured (nil when the loop
     /// never ran).
     func join() -> Measured? {
