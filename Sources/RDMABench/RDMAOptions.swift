@@ -44,6 +44,10 @@ public struct RDMAOptions: Sendable, Equatable {
     public var validate: Bool
     public var device: String?
     public var devicePort: Int?
+    /// The network interface the connection must leave through (SO_BINDTODEVICE's sense of `--dev`).
+    public var interface: String?
+    /// The local address to connect from (`--bind`).
+    public var bind: String?
     public var hugePages: Bool
     /// Seconds allowed for address/route resolution and connection setup; also how long a silent
     /// peer is waited for mid-run.
@@ -55,12 +59,13 @@ public struct RDMAOptions: Sendable, Equatable {
                 mode: RDMAMode = .bw, sizes: [Int] = [65536], duration: Double? = nil,
                 iterations: Int = 1000, qps: Int = 1, txDepth: Int = 128, inline: Int? = nil,
                 cqModeration: Int = 1, postList: Int = 1, poll: PollMode = .busy, validate: Bool = false,
-                device: String? = nil, devicePort: Int? = nil, hugePages: Bool = false, timeout: Double = 5,
-                token: String? = nil) {
+                device: String? = nil, devicePort: Int? = nil, interface: String? = nil, bind: String? = nil,
+                hugePages: Bool = false, timeout: Double = 5, token: String? = nil) {
         self.peer = peer; self.port = port; self.verb = verb; self.mode = mode; self.sizes = sizes
         self.duration = duration; self.iterations = iterations; self.qps = qps; self.txDepth = txDepth
         self.inline = inline; self.cqModeration = cqModeration; self.postList = postList; self.poll = poll
         self.validate = validate; self.device = device; self.devicePort = devicePort
+        self.interface = interface; self.bind = bind
         self.hugePages = hugePages; self.timeout = timeout; self.token = token
     }
 
