@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchCore
+import CommandSupport
 import PeerTools
 
 extension PeerTool: ExpressibleByArgument {}
@@ -29,20 +30,16 @@ struct Import: ParsableCommand {
     @Argument(help: "The saved output; - or nothing reads stdin.")
     var file: String?
 
-    @Option(help: "Output format: table, json (one object per line), csv or subunit (v2).")
-    var format: OutputFormat = .table
+    @OptionGroup var output: OutputFormatOption
 
     @Flag(help: "The perftest --out_json file is from a --report_gbits run (its bandwidth is Gbit/s, not MiB/s).")
     var gbits = false
 
     func run() throws {
-        let status: Int32
-        do {
-            status = try ImportRun.run(tool, path: file, gbits: gbits, reporter: format.makeReporter())
-        } catch {
-            ImportRun.stderr(error.description)
-            throw ExitStatus.error
-        }
-        if status != 0 { throw ExitCode(status) }
+        try Outcome.of {
+            let status = try ImportRun.run(tool, path: file, gbits: gbits, reporter: output.format.makeReporter(),
+                                           diagnostics: StandardError.error)
+            return Outcome(ExitStatus(rawValue: status) ?? .error)
+        }.end()
     }
 }

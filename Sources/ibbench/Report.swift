@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchCore
+import CommandSupport
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,23 +29,19 @@ struct Report: ParsableCommand {
     @Argument(help: "Subunit v2 files; `-` or nothing reads standard input.")
     var files: [String] = []
 
-    @Option(help: "table, json (one object per line), csv, or subunit.")
-    var format: OutputFormat = .table
+    @OptionGroup var output: OutputFormatOption
 
-    @Option(help: "Give up when an input stays silent this many seconds (default: wait).")
+    @Option(help: "Give up when an input stays silent this many seconds (default: wait).",
+            transform: RangedValue.seconds(0.001...86_400))
     var idleTimeout: Double?
 
-    func validate() throws {
-        if let t = idleTimeout, !(t > 0 && t <= 86_400) { throw ValidationError("--idle-timeout must be 0…86400 seconds") }
-    }
-
     func run() throws {
-        let request = StreamReport.Request(inputs: files, format: format,
+        let request = StreamReport.Request(inputs: files, format: output.format,
                                            idleTimeout: idleTimeout.map { .milliseconds(Int64($0 * 1000)) })
-        switch StreamReport.run(request) {
+        switch StreamReport.run(request, diagnostics: StandardError.error) {
         case .passed: return
-        case .testsFailed: throw ExitStatus.testFailed
-        case .damaged: throw ExitStatus.error
+        case .testsFailed: try Outcome.failed.end()
+        case .damaged: try Outcome(.error).end()
         }
     }
 }

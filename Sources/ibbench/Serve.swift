@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchCore
+import CommandSupport
 import Foundation
 import Logging
 import RDMABench
@@ -29,33 +30,26 @@ struct Serve: ParsableCommand {
             """
     )
 
-    @Option(help: "TCP port for control and data connections.")
-    var port: UInt16 = ServerOptions.defaultPort
+    @OptionGroup var server: ServerPortOption
 
-    @Option(help: "Local address to listen on (default: all).")
-    var bind: String?
-
-    @Option(help: "Bind to this network interface (SO_BINDTODEVICE), e.g. ib0.")
-    var dev: String?
+    @OptionGroup var interface: InterfaceOptions
 
     @Flag(help: "Serve one test, TCP or RDMA (whichever ends first), then exit.")
     var once = false
 
-    @Option(help: "Tests served at once; more clients get a busy answer.")
+    @Option(help: "Tests served at once; more clients get a busy answer.", transform: RangedValue.integer(1...1024))
     var maxClients = 4
 
-    @Option(help: "Shared secret clients must prove.")
-    var token: String?
+    @OptionGroup var secret: TokenOptions
 
-    @Option(help: "File whose first line is the shared secret.")
-    var tokenFile: String?
+    // The names `serve()` reads, from the shared groups.
+    private var port: UInt16 { server.port }
+    private var bind: String? { interface.bind }
+    private var dev: String? { interface.dev }
+    private var token: String? { secret.token }
+    private var tokenFile: String? { secret.tokenFile }
 
-    func validate() throws {
-        if maxClients < 1 { throw ValidationError("--max-clients must be at least 1") }
-        if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
-    }
-
-    func run() throws { try reportingErrors(serve) }
+    func run() throws { try Outcome.of { try serve(); return .passed }.end() }
 
     private func serve() throws {
         let secret = try tokenFile.map { path throws(BenchError) in try TokenFile.read(path) } ?? token

@@ -28,16 +28,15 @@ struct Down: ParsableCommand {
     @Flag(help: "Print the steps that would run; change nothing.")
     var dryRun = false
 
-    @Flag(help: "Print the result as one JSON object.")
-    var json = false
+    @OptionGroup var output: ReportFormatOptions
 
-    @Option(help: ArgumentHelp("Read sysfs under DIR instead of / (a captured tree; needs --dry-run).", valueName: "dir"))
-    var sysfsRoot: String?
+    @OptionGroup var sysfs: SysfsRootOption
 
     func run() throws {
-        try runLinkSetup { () throws(LinkSetupError) in
+        try runLinkSetup { (console) throws(LinkSetupError) in
             try DownCommand.run(DownOptions(requests: [try DownRequest(interface: interface, deleteChild: deleteChild)],
-                                            dryRun: dryRun, json: json, sysfsRoot: sysfsRoot))
+                                            dryRun: dryRun, json: output.isJSON, sysfsRoot: sysfs.sysfsRoot),
+                                console: console)
         }
     }
 }

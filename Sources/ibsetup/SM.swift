@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import Fabric
 import SystemPackage
 
@@ -20,22 +21,15 @@ struct SM: ParsableCommand {
             """
     )
 
-    @Flag(help: "Print JSON (schema ibkit.sm/1).")
-    var json = false
+    @OptionGroup var output: ReportFormatOptions
 
-    @Option(help: "Wait up to this many seconds for a subnet manager, checking once a second.")
+    @Option(help: "Wait up to this many seconds for a subnet manager, checking once a second.",
+            transform: RangedValue.integer(0...3600, unit: "seconds"))
     var wait: Int = 0
 
-    @Option(help: "Read sysfs (and /proc) under this directory instead of /.")
-    var sysfsRoot: String = "/"
-
-    func validate() throws {
-        guard (0...3600).contains(wait) else {
-            throw ValidationError("--wait: \(wait) is out of range; give 0 to 3600 seconds")
-        }
-    }
+    @OptionGroup var sysfs: SysfsRootOption
 
     func run() throws {
-        try finishReport(subnetManagerCheck(root: FilePath(sysfsRoot), json: json, wait: wait))
+        try finishReport(subnetManagerCheck(root: FilePath(sysfs.sysfsRoot ?? "/"), json: output.isJSON, wait: wait))
     }
 }

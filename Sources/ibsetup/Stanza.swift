@@ -43,8 +43,7 @@ struct Stanza: ParsableCommand {
     @Option(help: ArgumentHelp("Install under DIR instead of / (an image being built).", valueName: "dir"))
     var root: String = "/"
 
-    @Option(help: ArgumentHelp("Read sysfs under DIR instead of / (to resolve --mode auto).", valueName: "dir"))
-    var sysfsRoot: String?
+    @OptionGroup var sysfs: SysfsRootOption
 
     func validate() throws {
         try settings.validate(interface: interface)
@@ -54,9 +53,10 @@ struct Stanza: ParsableCommand {
     }
 
     func run() throws {
-        try runLinkSetup { () throws(LinkSetupError) in
+        try runLinkSetup { (console) throws(LinkSetupError) in
             try StanzaCommand.run(StanzaOptions(requests: try settings.requests(interface: interface), format: format,
-                                                dhcp: dhcp, write: write, root: root, sysfsRoot: sysfsRoot))
+                                                dhcp: dhcp, write: write, root: root, sysfsRoot: sysfs.sysfsRoot),
+                                  console: console)
         }
     }
 }

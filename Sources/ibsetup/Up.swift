@@ -32,11 +32,9 @@ struct Up: ParsableCommand {
     @Flag(help: "Print the steps that would run; change nothing.")
     var dryRun = false
 
-    @Flag(help: "Print the result as one JSON object.")
-    var json = false
+    @OptionGroup var output: ReportFormatOptions
 
-    @Option(help: ArgumentHelp("Read sysfs under DIR instead of / (a captured tree; needs --dry-run).", valueName: "dir"))
-    var sysfsRoot: String?
+    @OptionGroup var sysfs: SysfsRootOption
 
     @Flag(help: "Fail (exit status 1) instead of warning when no subnet manager answers.")
     var requireSM = false
@@ -44,9 +42,10 @@ struct Up: ParsableCommand {
     func validate() throws { try settings.validate(interface: interface) }
 
     func run() throws {
-        try runLinkSetup { () throws(LinkSetupError) in
+        try runLinkSetup { (console) throws(LinkSetupError) in
             try UpCommand.run(UpOptions(requests: try settings.requests(interface: interface), dryRun: dryRun,
-                                        requireSM: requireSM, json: json, sysfsRoot: sysfsRoot))
+                                        requireSM: requireSM, json: output.isJSON, sysfsRoot: sysfs.sysfsRoot),
+                              console: console)
         }
     }
 }
