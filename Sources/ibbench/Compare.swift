@@ -14,16 +14,19 @@ struct Compare: ParsableCommand {
         commandName: "compare",
         abstract: "Measure with ibkit and the peer tools side by side, round by round, and report ratios.",
         discussion: """
-            Runs each measurement (tcp_stream, tcp_rr; rdma_write_bw and rdma_send_lat where the
-            host has an RDMA device) with ibkit's own engines (`ibbench serve` must run on PEER)
-            and every tool found on PATH: netperf (omni -k selectors,
-            netserver must run on PEER), iperf3 --json (iperf3 -s on PEER), qperf -v (qperf on
-            PEER), perftest -R (ib_write_bw / ib_send_lat server on PEER). Rounds interleave the
-            tools. A tool that is missing is reported as skipped with how to install it; it never
-            fails the run. The final table gives each tool's median, min..max and its ratio to
-            netperf (or to the first tool with results). JSON, CSV and subunit give each run as
-            one test (route code = tool) and the summaries as compare.* tests.
-            Exit status: 0 all runs passed or were skipped; 1 a run failed; 2 error; 64 usage.
+            Runs each measurement (tcp_stream, tcp_rr; rdma_write_bw and rdma_send_lat
+            where the host has an RDMA device) with ibkit's own engines (`ibbench serve`
+            must run on PEER) and every tool found on PATH: netperf (omni -k selectors,
+            netserver must run on PEER), iperf3 --json (iperf3 -s on PEER), qperf -v
+            (qperf on PEER), perftest -R (ib_write_bw / ib_send_lat server on PEER).
+            Rounds interleave the tools. A tool that is missing is reported as skipped
+            with how to install it; it never fails the run. The final table gives each
+            tool's median, min..max and its ratio to netperf (or to the first tool with
+            results). JSON, CSV and subunit give each run as one test (route code =
+            tool) and the summaries as compare.* tests. --sweep alone measures at 64 B
+            to 64 KiB in steps of four, --sweep MIN:MAX at every power of two between.
+            Exit status: 0 all runs passed or were skipped; 1 a run failed; 2 error; 64
+            usage.
 
             Examples:
               ibbench compare 10.0.0.2

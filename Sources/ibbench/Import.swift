@@ -10,17 +10,18 @@ struct Import: ParsableCommand {
         commandName: "import",
         abstract: "Turn a saved output of netperf, iperf3, qperf or perftest into ibkit results.",
         discussion: """
-            Reads the tool's stdout as saved (a file, or - for stdin) and reports it like any
-            ibbench run: netperf classic tables and omni -o/-O/-k output, iperf3 text and --json,
-            qperf (also -v and sweeps), perftest text and its --out_json file. Units become bit/s,
-            bytes and ns (round trip; one-way values are labelled as such).
-            Output that cannot be parsed is reported as a failed test naming the line and what was
-            expected (exit 2); a run the tool itself reported as failed exits 1.
+            Reads the tool's stdout as saved (a file, or - for stdin) and reports it
+            like any ibbench run: netperf classic tables and omni -o/-O/-k output,
+            iperf3 text and --json, qperf (also -v and sweeps), perftest text and its
+            --out_json file. Units become bit/s, bytes and ns (round trip; one-way
+            values are labelled as such). Output that cannot be parsed is reported as a
+            failed test naming the line and what was expected (exit 2); a run the tool
+            itself reported as failed exits 1.
 
             Examples:
               ibbench import netperf netperf-tcp_rr.txt
               iperf3 -c 10.0.0.2 --json | ibbench import iperf3 - --format json
-              ibbench import qperf qperf.log --format subunit | subunit2junitxml > results.xml
+              ibbench import qperf qperf.log --format subunit > qperf.subunit
             """
     )
 

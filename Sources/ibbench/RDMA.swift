@@ -10,12 +10,12 @@ struct RDMA: ParsableCommand {
         discussion: """
             The peer is an IP address (IPoIB on InfiniBand, the netdev's address on
             RoCE): rdma_cm resolves the device, port and GID from it; --ib-dev and
-            --ib-port insist on one HCA and port. Bandwidth is reported in Gbit/s
-            (10^9 bit/s) and MiB/s (2^20 bytes/s) with the message rate in Mpps;
-            latency as round trip and, for send and write ping-pongs, one way (half
-            the round trip), from an HDR histogram. Sizes take K/M/G suffixes in
-            binary multiples (64K = 65,536 bytes); --size is 64K unless given, and
-            --sweep alone sweeps 2:8M. Without -t each size runs --iters messages.
+            --ib-port insist on one HCA and port. Bandwidth is reported in Gbit/s (10^9
+            bit/s) and MiB/s (2^20 bytes/s) with the message rate in Mpps; latency as
+            round trip and, for send and write ping-pongs, one way (half the round
+            trip), from an HDR histogram. Sizes take K/M/G suffixes in binary multiples
+            (64K = 65,536 bytes); --size is 64K unless given, and --sweep alone sweeps
+            2:8M. Without -t each size runs --iters messages.
 
             Examples:
               ibbench rdma 10.0.0.2 write bw --size 64K -t 5
@@ -24,9 +24,9 @@ struct RDMA: ParsableCommand {
               ibbench rdma 10.0.0.2 write bw --ib-dev mlx5_0 --ib-port 1
               ibbench rdma 10.0.0.2 send bw --sweep --expect-min 50Gbit
 
-            Exit status: 0 passed, 1 a threshold was missed, 2 error (no device,
-            port down, resolution failed, nobody serving, peer lost; partial
-            results are written), 64 usage.
+            Exit status: 0 passed, 1 a threshold was missed, 2 error (no device, port
+            down, resolution failed, nobody serving, peer lost; partial results are
+            written), 64 usage.
             """
     )
 

@@ -7,16 +7,16 @@ struct Report: ParsableCommand {
         commandName: "report",
         abstract: "Show the tests in subunit v2 streams (ibkit's, stestr's, any tool's): one row each.",
         discussion: """
-            Reads each FILE (or standard input, `-`) as it arrives and prints one row per
-            test: id, status, duration, route code, and the measurements ibkit attached
-            (result.json). A table by default; --format json writes one JSON object per
-            line and csv one row per test as each test finishes; subunit re-emits the
-            merged stream. With several files, each keeps its origin as the first part
-            of the route code (route 0 = the first file). Text between packets is ignored;
-            corrupt packets are reported on stderr and skipped.
-            Exit status: 0 every test passed, 1 a test failed, passed unexpectedly or never
-            finished, 2 a file could not be read or had corrupt packets (what could be
-            decoded is still shown), 64 usage.
+            Reads each FILE (or standard input, `-`) as it arrives and prints one row
+            per test: id, status, duration, route code, and the measurements ibkit
+            attached (result.json). A table by default; --format json writes one JSON
+            object per line and csv one row per test as each test finishes; subunit
+            re-emits the merged stream. With several files, each keeps its origin as the
+            first part of the route code (route 0 = the first file). Text between
+            packets is ignored; corrupt packets are reported on stderr and skipped.
+            Exit status: 0 every test passed, 1 a test failed, passed unexpectedly or
+            never finished, 2 a file could not be read or had corrupt packets (what
+            could be decoded is still shown), 64 usage.
 
             Examples:
               ibbench report run.subunit

@@ -11,22 +11,23 @@ struct Serve: ParsableCommand {
         commandName: "serve",
         abstract: "Serve TCP benchmarks (and any other registered transport) on one port, \(ServerOptions.defaultPort) unless told otherwise.",
         discussion: """
-            Control and data connections share the port, so one firewall rule is enough. RDMA
-            runs (`ibbench rdma`) are served through rdma_cm on the same port number (rdma_cm's
-            port space is its own); without an RDMA device only TCP is served. Each
-            test's server-side half (bytes received, CPU) goes back to the client as subunit v2.
-            Clients beyond --max-clients are told the server is busy. With --token or
-            --token-file, clients must prove they know the secret, on both transports (TCP:
-            HMAC challenge-response; RDMA: HMAC-signed connect requests, good once and within
-            5 minutes of this host's clock; the secret never crosses the wire).
+            Control and data connections share the port, so one firewall rule is enough.
+            RDMA runs (`ibbench rdma`) are served through rdma_cm on the same port
+            number (rdma_cm's port space is its own); without an RDMA device only TCP is
+            served. Each test's server-side half (bytes received, CPU) goes back to the
+            client as subunit v2. Clients beyond --max-clients are told the server is
+            busy. With --token or --token-file, clients must prove they know the secret,
+            on both transports (TCP: HMAC challenge-response; RDMA: HMAC-signed connect
+            requests, good once and within 5 minutes of this host's clock; the secret
+            never crosses the wire).
 
             Examples:
               ibbench serve
               ibbench serve --port 5301 --dev ib0 --max-clients 2
               ibbench serve --once --token-file /etc/ibbench/token
 
-            --once applies to both transports: the first test to end, TCP or RDMA, ends the
-            server (an RDMA run ends it whether it completed or broke).
+            --once applies to both transports: the first test to end, TCP or RDMA, ends
+            the server (an RDMA run ends it whether it completed or broke).
             """
     )
 

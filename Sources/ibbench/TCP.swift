@@ -10,15 +10,14 @@ struct TCP: ParsableCommand {
         discussion: """
             Modes: stream (client sends), reverse (server sends), bidir, rr
             (request/response, like netperf TCP_RR), crr (a new connection per
-            transaction, like TCP_CRR). Throughput is in Gbit/s (10^9 bit/s),
-            measured where the data arrives; latency is round-trip, from an HDR
-            histogram. Sizes take K/M/G (binary: 64K = 65,536 bytes); --size is
-            256K unless given, and --sweep alone sweeps 1K:4M in bulk modes and
-            1:64K in rr and crr. --zerocopy sends with sendfile(2) from a cached
-            file (no MSG_ZEROCOPY). rr waits for each message in a blocking recv,
-            as netperf and qperf do; --busy-poll polls instead, as perftest does
-            for RDMA, trading a busy core at each end for the wake-ups (pin the
-            ends to different cores with --cpu A,B).
+            transaction, like TCP_CRR). Throughput is in Gbit/s (10^9 bit/s), measured
+            where the data arrives; latency is round-trip, from an HDR histogram. Sizes
+            take K/M/G (binary: 64K = 65,536 bytes); --size is 256K unless given, and
+            --sweep alone sweeps 1K:4M in bulk modes and 1:64K in rr and crr. --zerocopy
+            sends with sendfile(2) from a cached file (no MSG_ZEROCOPY). rr waits for
+            each message in a blocking recv, as netperf and qperf do; --busy-poll polls
+            instead, as perftest does for RDMA, trading a busy core at each end for the
+            wake-ups (pin the ends to different cores with --cpu A,B).
             Exit status: 0 passed, 1 a threshold was missed, 2 error (peer lost,
             refused, busy; partial results are written), 64 usage.
 

@@ -6,17 +6,18 @@ struct Down: ParsableCommand {
         commandName: "down",
         abstract: "Take an IPoIB interface down: remove its addresses, set the link down.",
         discussion: """
-            The inverse of 'ibsetup up', equally safe: plans from the current state, \
-            undoes everything if a step fails, and changes nothing on an interface \
-            that is already down without addresses. IPv6 link-local addresses are \
-            left to the kernel. The mode and MTU stay as they are.
+            The inverse of 'ibsetup up', equally safe: plans from the current state,
+            undoes everything if a step fails, and changes nothing on an interface that
+            is already down without addresses. IPv6 link-local addresses are left to the
+            kernel. The mode and MTU stay as they are.
 
             Examples:
               ibsetup down ib0 --dry-run
               ibsetup down ib0
               ibsetup down ib0.8001 --delete-child
 
-            Exit status: 0 done (or nothing to do), 2 error (nothing changed, or rolled back), 64 usage.
+            Exit status: 0 done (or nothing to do), 2 error (nothing changed, or rolled
+            back), 64 usage.
             """)
 
     @Argument(help: "The IPoIB interface, e.g. ib0 or ib0.8001.")

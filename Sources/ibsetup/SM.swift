@@ -8,16 +8,17 @@ struct SM: ParsableCommand {
         commandName: "sm",
         abstract: "Check that a subnet manager serves every InfiniBand port (the exit status says).",
         discussion: """
-            A port is served when it is ACTIVE with an assigned LID and an SM LID; INIT with
-            LinkUp means no subnet manager answered. RoCE (Ethernet) ports need none.
+            A port is served when it is ACTIVE with an assigned LID and an SM LID; INIT
+            with LinkUp means no subnet manager answered. RoCE (Ethernet) ports need
+            none.
 
-            Exit status: 0 every InfiniBand port is served; 1 a port is not (reasons printed);
-            2 no InfiniBand devices or bad input.
+            Exit status: 0 every InfiniBand port is served; 1 a port is not (reasons
+            printed); 2 no InfiniBand devices or bad input.
 
             Examples:
               ibsetup sm
               ibsetup sm --wait 30        # right after systemctl start opensm
-              ibsetup sm --json
+              ibsetup sm --format json
             """
     )
 

@@ -6,15 +6,15 @@ struct Stanza: ParsableCommand {
         commandName: "stanza",
         abstract: "Print (or install) the configuration that keeps an IPoIB link set up across reboots.",
         discussion: """
-            Formats: ifupdown (/etc/network/interfaces.d/IFACE; the mode is written in \
-            pre-up, before the MTU is applied), netplan (infiniband-mode), networkd \
-            ([IPoIB] Mode=, and a .netdev with Kind=ipoib for P_Key children), nmcli \
-            (commands to run). Without addresses the stanza is 'manual'; --dhcp asks \
-            for DHCP.
+            Formats: ifupdown (/etc/network/interfaces.d/IFACE; the mode is written in
+            pre-up, before the MTU is applied), netplan (infiniband-mode), networkd
+            ([IPoIB] Mode=, and a .netdev with Kind=ipoib for P_Key children), nmcli
+            (commands to run). Without addresses the stanza is 'manual'; --dhcp asks for
+            DHCP.
 
-            --write installs the file atomically (temporary file, fsync, rename), keeps \
-            the replaced file as .NAME.ibsetup-backup beside it, refuses to replace a \
-            file that configures other interfaces, and warns when \
+            --write installs the file atomically (temporary file, fsync, rename), keeps
+            the replaced file as .NAME.ibsetup-backup beside it, refuses to replace a
+            file that configures other interfaces, and warns when
             /etc/network/interfaces does not source interfaces.d.
 
             Examples:

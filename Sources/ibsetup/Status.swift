@@ -9,15 +9,16 @@ struct Status: ParsableCommand {
         abstract: "Show HCAs, ports, rates, IPoIB interfaces, the subnet manager, and whether each interface is ready for connected mode.",
         discussion: """
             One line per port and IPoIB interface, then one verdict line per interface
-            (configured, ready or blocked, with the reason and the command that fixes it).
-            --json prints the same as one JSON document (schema ibkit.status/1, see README).
+            (configured, ready or blocked, with the reason and the command that fixes
+            it). --format json (or --json) prints the same as one JSON document
+            (schema ibkit.status/1, see README).
 
             Exit status: 0 done; 2 no InfiniBand devices, or IFACE|HCA not found.
 
             Examples:
               ibsetup status
               ibsetup status ib0
-              ibsetup status mlx5_0 --json
+              ibsetup status mlx5_0 --format json
               ibsetup status --sysfs-root /tmp/captured-host
             """
     )
