@@ -39,8 +39,13 @@ extension TCPTestOptions {
         }
         if let mss, !Self.mssRange.contains(mss) { throw bad("--mss", "\(mss) is out of range", "give 88 to 32767 bytes") }
         if let bytes, bytes == 0 { throw bad("--bytes", "0 bytes sends nothing", "give at least 1 byte, e.g. 1G") }
-        if busyPoll && mode != .rr { throw bad("--busy-poll", "applies to rr only", "drop --busy-poll or run rr") }
-        if bytes != nil && rrLike { throw bad("--bytes", "applies to stream, reverse and bidir", "use -t for rr and crr") }
+        // Rules across options name the test, then the option that does not fit it.
+        if busyPoll && mode != .rr {
+            throw bad("tcp \(mode.rawValue)", "--busy-poll applies to rr only", "drop --busy-poll or run rr")
+        }
+        if bytes != nil && rrLike {
+            throw bad("tcp \(mode.rawValue)", "--bytes applies to stream, reverse and bidir", "use -t for rr and crr")
+        }
         return self
     }
 }
