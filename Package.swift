@@ -77,17 +77,23 @@ let package = Package(
         ),
         .target(name: "PeerTools", dependencies: ["BenchCore"]),
         .target(name: "CompareEngines", dependencies: ["PeerTools", "TCPBench", "RDMABench", "BenchCore"]),
+        // What both executables share: the one main(), the exit-status table, the stderr
+        // writer and range-checked number parsing. ArgumentParser only, no engine.
+        .target(
+            name: "CommandSupport",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .executableTarget(
             name: "ibsetup",
             dependencies: [
-                "Fabric", "LinkSetup",
+                "Fabric", "LinkSetup", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "ibbench",
             dependencies: [
-                "Subunit", "BenchCore", "TCPBench", "RDMABench", "PeerTools", "CompareEngines",
+                "Subunit", "BenchCore", "TCPBench", "RDMABench", "PeerTools", "CompareEngines", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

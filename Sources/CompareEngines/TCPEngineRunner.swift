@@ -27,7 +27,7 @@ public struct TCPEngineRunner: MeasurementRunner {
             if m == .tcpLatency { test.request = size; test.response = size } else { test.size = size }
         }
         let collector = ResultCollector()
-        let verdict: TCPRunVerdict
+        let verdict: RunVerdict
         do {
             verdict = try TCPBenchmark.run(TCPRunRequest(test: test), reporter: collector)
         } catch {

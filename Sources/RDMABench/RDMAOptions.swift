@@ -44,12 +44,11 @@ public struct RDMAOptions: Sendable, Equatable {
     public var postList: Int
     public var poll: PollMode
     public var validate: Bool
-    /// The HCA (`--ib-dev`) and its port (`--ib-port`) the peer's address must route through.
     public var device: String?
     public var devicePort: Int?
-    /// The network interface (`--dev`, SO_BINDTODEVICE) and local address (`--bind`) of the
-    /// control connection.
+    /// The network interface the connection must leave through (SO_BINDTODEVICE's sense of `--dev`).
     public var interface: String?
+    /// The local address to connect from (`--bind`).
     public var bind: String?
     public var hugePages: Bool
     /// Seconds allowed for address/route resolution and connection setup; also how long a silent
@@ -62,14 +61,14 @@ public struct RDMAOptions: Sendable, Equatable {
                 mode: RDMAMode = .bw, sizes: [Int] = [65536], duration: Double? = nil,
                 iterations: Int = 1000, qps: Int = 1, txDepth: Int = 128, inline: Int? = nil,
                 cqModeration: Int = 1, postList: Int = 1, poll: PollMode = .busy, validate: Bool = false,
-                device: String? = nil, devicePort: Int? = nil, hugePages: Bool = false, timeout: Double = 5,
-                token: String? = nil, interface: String? = nil, bind: String? = nil) {
+                device: String? = nil, devicePort: Int? = nil, interface: String? = nil, bind: String? = nil,
+                hugePages: Bool = false, timeout: Double = 5, token: String? = nil) {
         self.peer = peer; self.port = port; self.verb = verb; self.mode = mode; self.sizes = sizes
         self.duration = duration; self.iterations = iterations; self.qps = qps; self.txDepth = txDepth
         self.inline = inline; self.cqModeration = cqModeration; self.postList = postList; self.poll = poll
         self.validate = validate; self.device = device; self.devicePort = devicePort
-        self.hugePages = hugePages; self.timeout = timeout; self.token = token
         self.interface = interface; self.bind = bind
+        self.hugePages = hugePages; self.timeout = timeout; self.token = token
     }
 
     /// The sizes of `--sweep MIN:MAX`: every power of two from MIN to MAX (MIN rounded up to one).

@@ -20,21 +20,12 @@ public struct TCPRunRequest: Sendable {
     }
 }
 
-/// How a run ended, for the exit status.
-public enum TCPRunVerdict: Sendable, Equatable {
-    /// Every test succeeded.
-    case passed
-    /// A result missed a threshold (`--expect-*`).
-    case thresholdMissed
-    /// A test broke (peer lost, refused, busy); partial results were reported.
-    case error(String)
-}
-
 public enum TCPBenchmark {
-    /// Runs `request`, reporting every result; throws only for bad input found before any test.
+    /// Runs `request`, reporting every result; throws only for bad input found before any test
+    /// (`TCPRunRequest.validated()`).
     public static func run(_ request: TCPRunRequest, reporter: any Reporter,
-                           logger: Logger = Logger(label: "ibbench.tcp")) throws(BenchError) -> TCPRunVerdict {
-        var req = request
+                           logger: Logger = Logger(label: "ibbench.tcp")) throws(BenchError) -> RunVerdict {
+        var req = try request.validated()
         var server: BenchServer?
         var serverThread: BenchThread<Void>?
         if req.loopback {
@@ -62,27 +53,22 @@ public enum TCPBenchmark {
             while s < sweep.lowerBound { s <<= 1 }
             while s <= sweep.upperBound { sizes.append(s); s <<= 1 }
         }
-        var verdict = TCPRunVerdict.passed
+        var verdict = RunVerdict.passed
         for size in sizes {
             let id = size.map { "\(base).\($0)" } ?? base
             let v = runRepeated(req, testID: id, size: size, reporter: reporter)
-            switch (verdict, v) {
-            case (.error, _): break
-            case (_, .error): verdict = v
-            case (.passed, .thresholdMissed): verdict = v
-            default: break
-            }
+            verdict = verdict.worse(v)
             if case .error = v, size != nil, isUnreachable(v) { break }
         }
         return verdict
     }
 
-    private static func isUnreachable(_ v: TCPRunVerdict) -> Bool {
+    private static func isUnreachable(_ v: RunVerdict) -> Bool {
         if case .error(let text) = v { return text.contains("cannot connect") }
         return false
     }
 
-    private static func runRepeated(_ req: TCPRunRequest, testID: String, size: Int?, reporter: any Reporter) -> TCPRunVerdict {
+    private static func runRepeated(_ req: TCPRunRequest, testID: String, size: Int?, reporter: any Reporter) -> RunVerdict {
         let o = req.test
         let client = TCPClient(options: o, reporter: reporter)
         let writeSize = (o.mode == .rr || o.mode == .crr) ? o.size : (size ?? o.size)

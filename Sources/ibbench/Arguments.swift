@@ -1,130 +1,91 @@
 import ArgumentParser
 import BenchCore
+import CommandSupport
 import TCPBench
 
 extension TCPMode: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
 
 /// A byte count with binary suffixes: `64K` = 65,536 bytes, `1M` = 2^20.
-struct ByteCount: ExpressibleByArgument, Equatable {
+struct ByteCount: Equatable, Sendable, CustomStringConvertible {
     let bytes: Int
     init(bytes: Int) { self.bytes = bytes }
-    init?(argument: String) {
-        guard let b = Units.parseBytes(argument), b <= UInt64(Int.max) else { return nil }
-        bytes = Int(b)
+
+    /// Parses a count within `range`; anything else (0, -1, 1e300, overflow) names the range.
+    static func parser(_ range: ClosedRange<Int>) -> @Sendable (String) throws -> ByteCount {
+        { text in
+            guard let b = Units.parseBytes(text), b <= UInt64(Int.max), range.contains(Int(b)) else {
+                throw ValueOutOfRange(expected: "\(written(range.lowerBound)) to \(written(range.upperBound)) bytes (64K = 65,536)")
+            }
+            return ByteCount(bytes: Int(b))
+        }
     }
-    var defaultValueDescription: String { String(bytes) }
+
+    /// `64K`, `1G`: the largest binary suffix that divides the count.
+    static func written(_ bytes: Int) -> String {
+        for (shift, suffix) in [(30, "G"), (20, "M"), (10, "K")] where bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+            return "\(bytes >> shift)\(suffix)"
+        }
+        return String(bytes)
+    }
+
+    var description: String { Self.written(bytes) }
 }
 
 /// `MIN:MAX` byte sizes for --sweep.
-struct SizeRange: ExpressibleByArgument {
+struct SizeRange: Equatable, Sendable {
     let range: ClosedRange<Int>
-    init?(argument: String) {
-        let parts = argument.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, let lo = Units.parseBytes(String(parts[0])), let hi = Units.parseBytes(String(parts[1])),
-              lo >= 1, lo <= hi, hi <= 64 << 20 else { return nil }
-        range = Int(lo)...Int(hi)
+
+    /// The largest size any engine takes (RDMA: one slot of the registered buffer); each
+    /// engine checks its own limit too (TCP: 64M).
+    static let limit = 1...(1 << 30)
+
+    static let parse: @Sendable (String) throws -> SizeRange = { text in
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        let bounds = parts.map { Units.parseBytes(String($0)) }
+        guard parts.count == 2, let lo = bounds[0], let hi = bounds[1], lo >= 1, lo <= hi, hi <= UInt64(limit.upperBound)
+        else { throw ValueOutOfRange(expected: "MIN:MAX with 1 <= MIN <= MAX <= 1G, e.g. 4K:1M") }
+        return SizeRange(range: Int(lo)...Int(hi))
     }
 }
 
 /// `9Gbit`, `900Mbit`: bit/s, decimal prefixes.
-struct Rate: ExpressibleByArgument {
+struct Rate: Sendable {
     let bitsPerSecond: Double
-    init?(argument: String) {
-        guard let r = Units.parseRate(argument) else { return nil }
-        bitsPerSecond = r
+
+    static let parse: @Sendable (String) throws -> Rate = { text in
+        guard let r = Units.parseRate(text), r.isFinite, r > 0 else {
+            throw ValueOutOfRange(expected: "a rate above 0 such as 9Gbit or 900Mbit (decimal: 1G = 10^9 bit/s)")
+        }
+        return Rate(bitsPerSecond: r)
     }
 }
 
 /// `50us`, `1.5ms`: a round-trip latency.
-struct Latency: ExpressibleByArgument {
+struct Latency: Sendable {
     let nanoseconds: Double
-    init?(argument: String) {
-        guard let n = Units.parseDuration(argument) else { return nil }
-        nanoseconds = n
+
+    static let parse: @Sendable (String) throws -> Latency = { text in
+        guard let n = Units.parseDuration(text), n.isFinite, n > 0 else {
+            throw ValueOutOfRange(expected: "a latency above 0 such as 50us, 1.5ms or 2s")
+        }
+        return Latency(nanoseconds: n)
     }
 }
 
 /// `A` or `A,B`: client CPU, server CPU.
-struct CPUPair: ExpressibleByArgument {
+struct CPUPair: Sendable {
     let client: Int
     let server: Int?
-    init?(argument: String) {
-        let parts = argument.split(separator: ",").map { Int($0) }
-        guard (1...2).contains(parts.count), let a = parts[0], a >= 0 else { return nil }
-        client = a
-        if parts.count == 2 {
-            guard let b = parts[1], b >= 0 else { return nil }
-            server = b
-        } else {
-            server = nil
+
+    /// CPU numbers a glibc `cpu_set_t` holds.
+    static let range = 0...1023
+
+    static let parse: @Sendable (String) throws -> CPUPair = { text in
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+        guard (1...2).contains(parts.count), parts.allSatisfy({ $0.map(range.contains) == true }) else {
+            throw ValueOutOfRange(expected: "A or A,B with CPU numbers 0 to 1023")
         }
-    }
-}
-
-/// `ibbench tcp … --sweep` takes its MIN:MAX optionally, the way `rdma` and `compare` take
-/// `--sweep` alone. ArgumentParser has no options with optional values, so before parsing a
-/// bare `--sweep` (last, or followed by a word that is not MIN:MAX) becomes `--sweep-default`.
-enum BareSweep {
-    static func rewrite(_ arguments: [String]) -> [String] {
-        guard arguments.first == "tcp" else { return arguments }
-        var out = arguments
-        for i in out.indices.dropFirst() {
-            if out[i] == "--" { break }
-            guard out[i] == "--sweep" else { continue }
-            let next = i + 1 < out.count ? out[i + 1] : ""
-            // A word with a colon is meant as MIN:MAX; if it is a bad one, the parser says so.
-            if next.hasPrefix("-") || !next.contains(":") { out[i] = "--sweep-default" }
-        }
-        return out
-    }
-}
-
-/// `--token`/`--token-file` of the clients (`tcp`, `rdma`): the secret of a server started with one.
-struct ClientToken: ParsableArguments {
-    @Option(help: "Shared secret the server asks for (ibbench serve --token).")
-    var token: String?
-
-    @Option(help: "File whose first line is the shared secret.")
-    var tokenFile: String?
-
-    func validate() throws {
-        if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
-    }
-
-    /// The secret, read from the file when one is named; nil without either option.
-    func secret() throws(BenchError) -> String? {
-        try tokenFile.map { path throws(BenchError) in try TokenFile.read(path) } ?? token
-    }
-}
-
-/// A run that broke: the message is already one line; exit status 2.
-struct RunFailed: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// Runs a subcommand's library call, turning its one-line errors into the documented exit
-/// statuses: the message on stderr, then 2 (an ArgumentParser `ExitCode` exits silently).
-func reportingErrors(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let e as BenchError {
-        FileDescriptorOutput.stderr("Error: \(e.description)\n")
-        throw ExitStatus.error
-    } catch let e as RunFailed {
-        FileDescriptorOutput.stderr("Error: \(e.description)\n")
-        throw ExitStatus.error
-    }
-}
-
-enum FileDescriptorOutput {
-    static func stderr(_ text: String) {
-        var bytes = Array(text.utf8)
-        _ = write(2, &bytes, bytes.count)
+        return CPUPair(client: parts[0]!, server: parts.count == 2 ? parts[1] : nil)
     }
 }

@@ -1,7 +1,10 @@
 import ArgumentParser
 import BenchCore
+import CommandSupport
 import CompareEngines
+import Glibc
 import PeerTools
+import RDMABench
 import TCPBench
 
 extension Measurement: ExpressibleByArgument {}
@@ -11,16 +14,19 @@ struct Compare: ParsableCommand {
         commandName: "compare",
         abstract: "Measure with ibkit and the peer tools side by side, round by round, and report ratios.",
         discussion: """
-            Runs each measurement (tcp_stream, tcp_rr; rdma_write_bw and rdma_send_lat where the
-            host has an RDMA device) with ibkit's own engines (`ibbench serve` must run on PEER)
-            and every tool found on PATH: netperf (omni -k selectors,
-            netserver must run on PEER), iperf3 --json (iperf3 -s on PEER), qperf -v (qperf on
-            PEER), perftest -R (ib_write_bw / ib_send_lat server on PEER). Rounds interleave the
-            tools. A tool that is missing is reported as skipped with how to install it; it never
-            fails the run. The final table gives each tool's median, min..max and its ratio to
-            netperf (or to the first tool with results). JSON, CSV and subunit give each run as
-            one test (route code = tool) and the summaries as compare.* tests.
-            Exit status: 0 all runs passed or were skipped; 1 a run failed; 2 error; 64 usage.
+            Runs each measurement (tcp_stream, tcp_rr; rdma_write_bw and rdma_send_lat
+            where the host has an RDMA device) with ibkit's own engines (`ibbench serve`
+            must run on PEER) and every tool found on PATH: netperf (omni -k selectors,
+            netserver must run on PEER), iperf3 --json (iperf3 -s on PEER), qperf -v
+            (qperf on PEER), perftest -R (ib_write_bw / ib_send_lat server on PEER).
+            Rounds interleave the tools. A tool that is missing is reported as skipped
+            with how to install it; it never fails the run. The final table gives each
+            tool's median, min..max and its ratio to netperf (or to the first tool with
+            results). JSON, CSV and subunit give each run as one test (route code =
+            tool) and the summaries as compare.* tests. --sweep alone measures at 64 B
+            to 64 KiB in steps of four, --sweep MIN:MAX at every power of two between.
+            Exit status: 0 all runs passed or were skipped; 1 a run failed; 2 error; 64
+            usage.
 
             Examples:
               ibbench compare 10.0.0.2
@@ -33,11 +39,10 @@ struct Compare: ParsableCommand {
     @Argument(help: "The peer: host name or address where the servers run.")
     var peer: String
 
-    @Option(help: "Rounds; each round runs every tool once per measurement.")
+    @Option(help: "Rounds; each round runs every tool once per measurement.", transform: RangedValue.integer(1...1000))
     var rounds = 3
 
-    @Option(name: [.customShort("t"), .customLong("duration")], help: "Seconds per run.")
-    var duration = 10.0
+    @OptionGroup var duration: DurationOption
 
     @Option(name: .customLong("measurement"),
             help: "A measurement to take (repeatable): tcp_stream, tcp_rr, rdma_write_bw, rdma_send_lat.")
@@ -46,31 +51,32 @@ struct Compare: ParsableCommand {
     @Option(help: "Only these tools, comma separated (ibbench, netperf, iperf3, qperf, perftest).")
     var tools: String?
 
-    @Flag(help: "Run every measurement at message sizes 64 B to 64 KiB (steps of 4).")
-    var sweep = false
+    @OptionGroup var sweep: SweepOption
 
     @Option(help: "With --sweep: write an SVG chart (metric vs message size, one line per tool) to this file.")
     var plot: String?
 
-    @Option(help: "Output format: table, json (one object per line), csv or subunit (v2).")
-    var format: OutputFormat = .table
+    @OptionGroup var output: OutputFormatOption
 
-    @Option(help: "The port of `ibbench serve` on the peer (TCP and rdma_cm).")
-    var ibbenchPort: UInt16 = ServerOptions.defaultPort
+    @OptionGroup var server: ServerPortOption
 
-    @Option(help: "netserver's control port on the peer, when not 12865.")
+    @Option(help: "netserver's control port on the peer, when not 12865.", transform: RangedValue.integer(1...65535))
     var netperfPort: Int?
 
-    @Option(help: "The iperf3 server's port on the peer, when not 5201.")
+    @Option(help: "The iperf3 server's port on the peer, when not 5201.", transform: RangedValue.integer(1...65535))
     var iperf3Port: Int?
 
-    @Option(help: "The qperf server's listen port on the peer, when not 19765.")
+    @Option(help: "The qperf server's listen port on the peer, when not 19765.", transform: RangedValue.integer(1...65535))
     var qperfPort: Int?
 
     func validate() throws {
-        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
-        guard duration > 0, duration <= 3600 else { throw ValidationError("-t must be between 0 and 3600 seconds") }
-        if plot != nil, !sweep { throw ValidationError("--plot needs --sweep (the chart is metric vs message size)") }
+        if plot != nil, !sweep.isSweeping { throw ValidationError("--plot needs --sweep (the chart is metric vs message size)") }
+    }
+
+    /// The sizes of the sweep: MIN:MAX in powers of two, or compare's own steps of four.
+    private var sizes: [Int] {
+        if let range = sweep.sweep?.range { return RDMAOptions.sweep(from: range.lowerBound, to: range.upperBound) }
+        return sweep.sweepDefault ? CompareRun.sweepSizes : []
     }
 
     func run() throws {
@@ -78,17 +84,13 @@ struct Compare: ParsableCommand {
         ports[.netperf] = netperfPort
         ports[.iperf3] = iperf3Port
         ports[.qperf] = qperfPort
-        let run = CompareRun(peer: peer, rounds: rounds, duration: duration, measurements: measurements,
+        let run = CompareRun(peer: peer, rounds: rounds, duration: duration.seconds ?? 10, measurements: measurements,
                              tools: tools?.split(separator: ",").map(String.init) ?? [],
-                             sizes: sweep ? CompareRun.sweepSizes : [], plotPath: plot,
-                             format: format, ports: ports)
-        let status: Int32
-        do {
-            status = try run.run(engines: RDMAEngineRunner.engines(tcpPort: ibbenchPort, rdmaPort: ibbenchPort))
-        } catch {
-            ImportRun.stderr(error.description)
-            throw ExitStatus.error
-        }
-        if status != 0 { throw ExitCode(status) }
+                             sizes: sizes, plotPath: plot, format: output.format, ports: ports)
+        let progress: (@Sendable (String) -> Void)? = isatty(2) == 1 ? StandardError.write : nil
+        try Outcome.of {
+            let engines = RDMAEngineRunner.engines(tcpPort: server.port, rdmaPort: server.port)
+            return Outcome(ExitStatus(rawValue: try run.run(engines: engines, progress: progress)) ?? .error)
+        }.end()
     }
 }

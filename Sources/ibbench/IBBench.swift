@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import CommandSupport
 
 @main
 struct IBBench: ParsableCommand {
@@ -18,20 +18,7 @@ struct IBBench: ParsableCommand {
         subcommands: [Serve.self, TCP.self, RDMA.self, Compare.self, Report.self, Import.self]
     )
 
-    /// ArgumentParser exits 1 for an error it does not know, but 1 means "the
-    /// check said no" here: any such error is an error (2), said in one line.
     static func main() {
-        do {
-            var command = try parseAsRoot(BareSweep.rewrite(Array(CommandLine.arguments.dropFirst())))
-            try command.run()
-        } catch let status as ExitCode {
-            exit(withError: status)
-        } catch {
-            if exitCode(for: error) == .failure {
-                FileHandle.standardError.write(Data("Error: \(message(for: error))\n".utf8))
-                exit(withError: ExitStatus.error)
-            }
-            exit(withError: error)
-        }
+        runAsTool(BareSweep.rewrite(Array(CommandLine.arguments.dropFirst())))
     }
 }

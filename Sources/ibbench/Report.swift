@@ -1,21 +1,22 @@
 import ArgumentParser
 import BenchCore
+import CommandSupport
 
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Show the tests in subunit v2 streams (ibkit's, stestr's, any tool's): one row each.",
         discussion: """
-            Reads each FILE (or standard input, `-`) as it arrives and prints one row per
-            test: id, status, duration, route code, and the measurements ibkit attached
-            (result.json). A table by default; --format json writes one JSON object per
-            line and csv one row per test as each test finishes; subunit re-emits the
-            merged stream. With several files, each keeps its origin as the first part
-            of the route code (route 0 = the first file). Text between packets is ignored;
-            corrupt packets are reported on stderr and skipped.
-            Exit status: 0 every test passed, 1 a test failed, passed unexpectedly or never
-            finished, 2 a file could not be read or had corrupt packets (what could be
-            decoded is still shown), 64 usage.
+            Reads each FILE (or standard input, `-`) as it arrives and prints one row
+            per test: id, status, duration, route code, and the measurements ibkit
+            attached (result.json). A table by default; --format json writes one JSON
+            object per line and csv one row per test as each test finishes; subunit
+            re-emits the merged stream. With several files, each keeps its origin as the
+            first part of the route code (route 0 = the first file). Text between
+            packets is ignored; corrupt packets are reported on stderr and skipped.
+            Exit status: 0 every test passed, 1 a test failed, passed unexpectedly or
+            never finished, 2 a file could not be read or had corrupt packets (what
+            could be decoded is still shown), 64 usage.
 
             Examples:
               ibbench report run.subunit
@@ -28,23 +29,19 @@ struct Report: ParsableCommand {
     @Argument(help: "Subunit v2 files; `-` or nothing reads standard input.")
     var files: [String] = []
 
-    @Option(help: "table, json (one object per line), csv, or subunit.")
-    var format: OutputFormat = .table
+    @OptionGroup var output: OutputFormatOption
 
-    @Option(help: "Give up when an input stays silent this many seconds (default: wait).")
+    @Option(help: "Give up when an input stays silent this many seconds (default: wait).",
+            transform: RangedValue.seconds(0.001...86_400))
     var idleTimeout: Double?
 
-    func validate() throws {
-        if let t = idleTimeout, !(t > 0 && t <= 86_400) { throw ValidationError("--idle-timeout must be 0…86400 seconds") }
-    }
-
     func run() throws {
-        let request = StreamReport.Request(inputs: files, format: format,
+        let request = StreamReport.Request(inputs: files, format: output.format,
                                            idleTimeout: idleTimeout.map { .milliseconds(Int64($0 * 1000)) })
-        switch StreamReport.run(request) {
+        switch StreamReport.run(request, diagnostics: StandardError.error) {
         case .passed: return
-        case .testsFailed: throw ExitStatus.testFailed
-        case .damaged: throw ExitStatus.error
+        case .testsFailed: try Outcome.failed.end()
+        case .damaged: try Outcome(.error).end()
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BenchCore
+import CommandSupport
 import Logging
 import RDMABench
 import TCPBench
@@ -28,42 +29,26 @@ struct Serve: ParsableCommand {
             """
     )
 
-    @Option(help: "TCP port for control and data connections.")
-    var port: UInt16 = ServerOptions.defaultPort
+    @OptionGroup var server: ServerPortOption
 
-    @Option(help: "Local address to listen on (default: all).")
-    var bind: String?
+    @OptionGroup var interface: InterfaceOptions
 
-    @Option(help: "Bind to this network interface (SO_BINDTODEVICE), e.g. ib0.")
-    var dev: String?
-
-    @Flag(help: "Serve one test, TCP or RDMA (whichever ends first), then exit.")
+    @Flag(help: "Serve one test, TCP or RDMA, then exit.")
     var once = false
 
-    @Option(help: "Tests served at once; more clients get a busy answer.")
+    @Option(help: "Tests served at once; more clients get a busy answer.", transform: RangedValue.integer(1...1024))
     var maxClients = 4
 
-    @Option(help: "Shared secret clients must prove.")
-    var token: String?
+    @OptionGroup var secret: TokenOptions
 
-    @Option(help: "File whose first line is the shared secret.")
-    var tokenFile: String?
-
-    func validate() throws {
-        if maxClients < 1 { throw ValidationError("--max-clients must be at least 1") }
-        if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
-    }
-
-    func run() throws { try reportingErrors(serve) }
+    func run() throws { try Outcome.of { try serve(); return .passed }.end() }
 
     private func serve() throws {
-        let secret = try tokenFile.map { path throws(BenchError) in try TokenFile.read(path) } ?? token
         var logger = Logger(label: "ibbench.serve")
         logger.logLevel = .info
-        let server = try BenchServer(options: ServerOptions(port: port, bind: bind, device: dev, once: once,
-                                                            maxClients: maxClients, token: secret),
-                                     transports: [TCPTransport(), RDMATransport(port: port, address: bind, logger: logger)],
-                                     logger: logger)
-        server.serve()
+        let options = ServerOptions(port: server.port, bind: interface.bind, device: interface.dev, once: once,
+                                    maxClients: maxClients, token: try secret.secret())
+        let rdma = RDMATransport(port: server.port, address: interface.bind, logger: logger)
+        try BenchServer(options: options, transports: [TCPTransport(), rdma], logger: logger).serve()
     }
 }

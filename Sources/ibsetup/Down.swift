@@ -6,17 +6,18 @@ struct Down: ParsableCommand {
         commandName: "down",
         abstract: "Take an IPoIB interface down: remove its addresses, set the link down.",
         discussion: """
-            The inverse of 'ibsetup up', equally safe: plans from the current state, \
-            undoes everything if a step fails, and changes nothing on an interface \
-            that is already down without addresses. IPv6 link-local addresses are \
-            left to the kernel. The mode and MTU stay as they are.
+            The inverse of 'ibsetup up', equally safe: plans from the current state,
+            undoes everything if a step fails, and changes nothing on an interface that
+            is already down without addresses. IPv6 link-local addresses are left to the
+            kernel. The mode and MTU stay as they are.
 
             Examples:
               ibsetup down ib0 --dry-run
               ibsetup down ib0
               ibsetup down ib0.8001 --delete-child
 
-            Exit status: 0 done (or nothing to do), 2 error (nothing changed, or rolled back), 64 usage.
+            Exit status: 0 done (or nothing to do), 2 error (nothing changed, or rolled
+            back), 64 usage.
             """)
 
     @Argument(help: "The IPoIB interface, e.g. ib0 or ib0.8001.")
@@ -28,16 +29,15 @@ struct Down: ParsableCommand {
     @Flag(help: "Print the steps that would run; change nothing.")
     var dryRun = false
 
-    @Flag(help: "Print the result as one JSON object.")
-    var json = false
+    @OptionGroup var output: ReportFormatOptions
 
-    @Option(help: ArgumentHelp("Read sysfs under DIR instead of / (a captured tree; needs --dry-run).", valueName: "dir"))
-    var sysfsRoot: String?
+    @OptionGroup var sysfs: SysfsRootOption
 
     func run() throws {
-        try runLinkSetup { () throws(LinkSetupError) in
+        try runLinkSetup { (console) throws(LinkSetupError) in
             try DownCommand.run(DownOptions(requests: [try DownRequest(interface: interface, deleteChild: deleteChild)],
-                                            dryRun: dryRun, json: json, sysfsRoot: sysfsRoot))
+                                            dryRun: dryRun, json: output.isJSON, sysfsRoot: sysfs.sysfsRoot),
+                                console: console)
         }
     }
 }

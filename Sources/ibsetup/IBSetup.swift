@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import CommandSupport
 
 @main
 struct IBSetup: ParsableCommand {
@@ -17,20 +17,7 @@ struct IBSetup: ParsableCommand {
         subcommands: [Status.self, SM.self, Up.self, Down.self, Stanza.self]
     )
 
-    /// ArgumentParser exits 1 for an error it does not know, but 1 means "the
-    /// check said no" here: any such error is an error (2), said in one line.
     static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch let status as ExitCode {
-            exit(withError: status)
-        } catch {
-            if exitCode(for: error) == .failure {
-                FileHandle.standardError.write(Data("Error: \(message(for: error))\n".utf8))
-                exit(withError: ExitStatus.error)
-            }
-            exit(withError: error)
-        }
+        runAsTool(Array(CommandLine.arguments.dropFirst()))
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import LinkSetup
 
 extension RequestedMode: ExpressibleByArgument {}
@@ -13,6 +14,7 @@ struct LinkSettingsOptions: ParsableArguments {
     @Option(help: "connected (MTU up to 65520), datagram (MTU from the subnet manager), or auto (connected where the HCA can).")
     var mode: RequestedMode = .connected
 
+    // The range depends on the mode; LinkSetup checks it and says which.
     @Option(help: "MTU in bytes (default: 65520 in connected mode, the broadcast group's in datagram mode).")
     var mtu: Int?
 
@@ -53,13 +55,17 @@ struct LinkSettingsOptions: ParsableArguments {
     }
 }
 
-/// Runs a LinkSetup call and turns its error into one line on stderr and the
-/// documented exit status (1: the check said no; 2: error).
-func runLinkSetup(_ body: () throws(LinkSetupError) -> Void) throws {
+/// Runs a LinkSetup call with the standard console; its error becomes the outcome
+/// (1: the check said no; 2: error), printed as one line.
+func runLinkSetup(_ body: (Console) throws(LinkSetupError) -> Void) throws {
     do {
-        try body()
+        try body(.standard)
     } catch {
-        Console.standard.err("Error: \(error)")
-        throw error.isCheckFailure ? ExitStatus.checkFailed : ExitStatus.error
+        try Outcome(error.isCheckFailure ? .failed : .error, message: String(describing: error)).end()
     }
+}
+
+extension Console {
+    /// Results on stdout, warnings on stderr, a line at a time.
+    static let standard = Console(out: StandardOutput.line, err: StandardError.line)
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import Fabric
 import SystemPackage
 
@@ -7,35 +8,29 @@ struct SM: ParsableCommand {
         commandName: "sm",
         abstract: "Check that a subnet manager serves every InfiniBand port (the exit status says).",
         discussion: """
-            A port is served when it is ACTIVE with an assigned LID and an SM LID; INIT with
-            LinkUp means no subnet manager answered. RoCE (Ethernet) ports need none.
+            A port is served when it is ACTIVE with an assigned LID and an SM LID; INIT
+            with LinkUp means no subnet manager answered. RoCE (Ethernet) ports need
+            none.
 
-            Exit status: 0 every InfiniBand port is served; 1 a port is not (reasons printed);
-            2 no InfiniBand devices or bad input.
+            Exit status: 0 every InfiniBand port is served; 1 a port is not (reasons
+            printed); 2 no InfiniBand devices or bad input.
 
             Examples:
               ibsetup sm
               ibsetup sm --wait 30        # right after systemctl start opensm
-              ibsetup sm --json
+              ibsetup sm --format json
             """
     )
 
-    @Flag(help: "Print JSON (schema ibkit.sm/1).")
-    var json = false
+    @OptionGroup var output: ReportFormatOptions
 
-    @Option(help: "Wait up to this many seconds for a subnet manager, checking once a second.")
+    @Option(help: "Wait up to this many seconds for a subnet manager, checking once a second.",
+            transform: RangedValue.integer(0...3600, unit: "seconds"))
     var wait: Int = 0
 
-    @Option(help: "Read sysfs (and /proc) under this directory instead of /.")
-    var sysfsRoot: String = "/"
-
-    func validate() throws {
-        guard (0...3600).contains(wait) else {
-            throw ValidationError("--wait: \(wait) is out of range; give 0 to 3600 seconds")
-        }
-    }
+    @OptionGroup var sysfs: SysfsRootOption
 
     func run() throws {
-        try finishReport(subnetManagerCheck(root: FilePath(sysfsRoot), json: json, wait: wait))
+        try finishReport(subnetManagerCheck(root: FilePath(sysfs.sysfsRoot ?? "/"), json: output.isJSON, wait: wait))
     }
 }

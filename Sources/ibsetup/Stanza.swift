@@ -6,15 +6,15 @@ struct Stanza: ParsableCommand {
         commandName: "stanza",
         abstract: "Print (or install) the configuration that keeps an IPoIB link set up across reboots.",
         discussion: """
-            Formats: ifupdown (/etc/network/interfaces.d/IFACE; the mode is written in \
-            pre-up, before the MTU is applied), netplan (infiniband-mode), networkd \
-            ([IPoIB] Mode=, and a .netdev with Kind=ipoib for P_Key children), nmcli \
-            (commands to run). Without addresses the stanza is 'manual'; --dhcp asks \
-            for DHCP.
+            Formats: ifupdown (/etc/network/interfaces.d/IFACE; the mode is written in
+            pre-up, before the MTU is applied), netplan (infiniband-mode), networkd
+            ([IPoIB] Mode=, and a .netdev with Kind=ipoib for P_Key children), nmcli
+            (commands to run). Without addresses the stanza is 'manual'; --dhcp asks for
+            DHCP.
 
-            --write installs the file atomically (temporary file, fsync, rename), keeps \
-            the replaced file as .NAME.ibsetup-backup beside it, refuses to replace a \
-            file that configures other interfaces, and warns when \
+            --write installs the file atomically (temporary file, fsync, rename), keeps
+            the replaced file as .NAME.ibsetup-backup beside it, refuses to replace a
+            file that configures other interfaces, and warns when
             /etc/network/interfaces does not source interfaces.d.
 
             Examples:
@@ -43,8 +43,7 @@ struct Stanza: ParsableCommand {
     @Option(help: ArgumentHelp("Install under DIR instead of / (an image being built).", valueName: "dir"))
     var root: String = "/"
 
-    @Option(help: ArgumentHelp("Read sysfs under DIR instead of / (to resolve --mode auto).", valueName: "dir"))
-    var sysfsRoot: String?
+    @OptionGroup var sysfs: SysfsRootOption
 
     func validate() throws {
         try settings.validate(interface: interface)
@@ -54,9 +53,10 @@ struct Stanza: ParsableCommand {
     }
 
     func run() throws {
-        try runLinkSetup { () throws(LinkSetupError) in
+        try runLinkSetup { (console) throws(LinkSetupError) in
             try StanzaCommand.run(StanzaOptions(requests: try settings.requests(interface: interface), format: format,
-                                                dhcp: dhcp, write: write, root: root, sysfsRoot: sysfsRoot))
+                                                dhcp: dhcp, write: write, root: root, sysfsRoot: sysfs.sysfsRoot),
+                                  console: console)
         }
     }
 }

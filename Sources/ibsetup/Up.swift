@@ -6,11 +6,11 @@ struct Up: ParsableCommand {
         commandName: "up",
         abstract: "Bring an IPoIB interface up: connected mode, MTU 65520, addresses, link up.",
         discussion: """
-            Checks first (interface exists and is IPoIB, port ACTIVE, subnet manager \
-            present, connected mode supported, root), plans the steps from the current \
-            state, applies them, and reads every setting back. If a step fails, the \
-            steps already done are undone, newest first. On an interface already in \
-            the requested state it changes nothing and says so.
+            Checks first (interface exists and is IPoIB, port ACTIVE, subnet manager
+            present, connected mode supported, root), plans the steps from the current
+            state, applies them, and reads every setting back. If a step fails, the
+            steps already done are undone, newest first. On an interface already in the
+            requested state it changes nothing and says so.
 
             Examples:
               ibsetup up ib0 --address 10.0.0.1/24 --dry-run
@@ -20,8 +20,9 @@ struct Up: ParsableCommand {
               ibsetup up --config /etc/ibkit/ipoib.yaml
               ibsetup up ib0 --dry-run --sysfs-root ./captured-host
 
-            Exit status: 0 done (or nothing to do), 1 port not ready or no subnet \
-            manager with --require-sm, 2 error (nothing changed, or rolled back), 64 usage.
+            Exit status: 0 done (or nothing to do), 1 port not ready or no subnet
+            manager with --require-sm, 2 error (nothing changed, or rolled back), 64
+            usage.
             """)
 
     @Argument(help: "The IPoIB interface, e.g. ib0 (optional with --config).")
@@ -32,11 +33,9 @@ struct Up: ParsableCommand {
     @Flag(help: "Print the steps that would run; change nothing.")
     var dryRun = false
 
-    @Flag(help: "Print the result as one JSON object.")
-    var json = false
+    @OptionGroup var output: ReportFormatOptions
 
-    @Option(help: ArgumentHelp("Read sysfs under DIR instead of / (a captured tree; needs --dry-run).", valueName: "dir"))
-    var sysfsRoot: String?
+    @OptionGroup var sysfs: SysfsRootOption
 
     @Flag(help: "Fail (exit status 1) instead of warning when no subnet manager answers.")
     var requireSM = false
@@ -44,9 +43,10 @@ struct Up: ParsableCommand {
     func validate() throws { try settings.validate(interface: interface) }
 
     func run() throws {
-        try runLinkSetup { () throws(LinkSetupError) in
+        try runLinkSetup { (console) throws(LinkSetupError) in
             try UpCommand.run(UpOptions(requests: try settings.requests(interface: interface), dryRun: dryRun,
-                                        requireSM: requireSM, json: json, sysfsRoot: sysfsRoot))
+                                        requireSM: requireSM, json: output.isJSON, sysfsRoot: sysfs.sysfsRoot),
+                              console: console)
         }
     }
 }

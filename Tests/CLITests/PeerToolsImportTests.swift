@@ -56,7 +56,7 @@ enum PeerToolsSamples {
         let file = try peerToolsTempFile("junk.txt", "tcp_bw:\n    bw  =  lots\n")
         let run = try runTool("ibbench", ["import", "qperf", file, "--format", "csv"])
         #expect(run.status == 2)
-        #expect(run.stderr == "ibbench: qperf output line 2: unexpected \"    bw  =  lots\", expected a \"bw =\" or \"latency =\" line in the block; pass the tool's unmodified stdout\n" || run.stderr.contains("qperf output line"), "\(run.stderr)")
+        #expect(run.stderr == "Error: qperf output line 2: unexpected \"    bw  =  lots\", expected a \"bw =\" or \"latency =\" line in the block; pass the tool's unmodified stdout\n" || run.stderr.contains("qperf output line"), "\(run.stderr)")
         #expect(run.stdout.contains("result,qperf.output,,0.000,,error"))
     }
 
@@ -64,7 +64,7 @@ enum PeerToolsSamples {
         let run = try runTool("ibbench", ["import", "netperf", "/nonexistent/netperf.txt"])
         #expect(run.status == 2)
         #expect(run.stdout.isEmpty)
-        #expect(run.stderr == "ibbench: /nonexistent/netperf.txt: cannot read (no such file); give the path of a saved tool output, or - for stdin\n")
+        #expect(run.stderr == "Error: /nonexistent/netperf.txt: cannot read (no such file); give the path of a saved tool output, or - for stdin\n")
     }
 
     @Test func compareSkipsMissingToolsWithoutFailing() throws {

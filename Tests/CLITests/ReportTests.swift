@@ -126,7 +126,7 @@ enum ReportStreams {
         #expect(run.status == 2)
         #expect(run.stdout.contains("ibbench.tcp.stream  success"))
         #expect(run.stdout.contains("subunit.parser"))
-        #expect(run.stderr.hasPrefix("stdin: subunit stream: corrupt packet at byte \(firstTestEnd) (Bad checksum"))
+        #expect(run.stderr.hasPrefix("Error: stdin: subunit stream: corrupt packet at byte \(firstTestEnd) (Bad checksum"))
         #expect(run.stderr.split(separator: "\n").count == 1)
     }
 
@@ -144,7 +144,7 @@ enum ReportStreams {
         let run = try runReport([good, "/nonexistent/run.subunit"])
         #expect(run.status == 2)
         #expect(run.stdout.isEmpty)
-        #expect(run.stderr == "/nonexistent/run.subunit: cannot open (No such file or directory); check the path\n")
+        #expect(run.stderr == "Error: /nonexistent/run.subunit: cannot open (No such file or directory); check the path\n")
     }
 
     @Test func directoryIsRefusedBeforeAnyOutput() throws {

@@ -23,7 +23,7 @@ struct OneServerTests {
         let server = try ServerThread(port: 7520, maxClients: 4)
         defer { server.stop() }
         let rdma = Mutex<[([BenchResult], RDMAError?)]>([])
-        let tcp = Mutex<[(TCPRunVerdict, [BenchResult])]>([])
+        let tcp = Mutex<[(RunVerdict, [BenchResult])]>([])
         let group = DispatchGroup()
         let started = Date()
         for verb in [RDMAVerb.write, .send] {

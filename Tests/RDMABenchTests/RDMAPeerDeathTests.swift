@@ -82,7 +82,7 @@ struct RDMAPeerDeathTests {
     @Test func clientKilledMidRunLeavesTheServerServing() throws {
         let server = try ServerThread(port: 7612)
         defer { server.stop() }
-        let client = try Child(["rdma", guestIP, "send", "bw", "--server-port", "7612", "-t", "60"])
+        let client = try Child(["rdma", guestIP, "send", "bw", "--port", "7612", "-t", "60"])
         Thread.sleep(forTimeInterval: 3)
         #expect(client.wait(seconds: 0) == nil, "the client was still running")
         client.kill()
@@ -105,7 +105,7 @@ struct RDMAPeerDeathTests {
     }
 
     @Test func cliErrorsAreOneLineAndExitTwo() throws {
-        let none = try Child(["rdma", guestIP, "--server-port", "7699", "--iters", "10"])
+        let none = try Child(["rdma", guestIP, "--port", "7699", "--iters", "10"])
         #expect(none.wait(seconds: 20) == 2)
         let usage = try Child(["rdma", guestIP, "--qps", "0"])
         #expect(usage.wait(seconds: 20) == 64)

@@ -36,7 +36,7 @@ final class TestServer {
 }
 
 /// Runs `request` with a memory reporter; returns the verdict and every finished result.
-func runCollecting(_ request: TCPRunRequest) throws -> (TCPRunVerdict, [BenchResult], String) {
+func runCollecting(_ request: TCPRunRequest) throws -> (RunVerdict, [BenchResult], String) {
     let out = ReportOutput.memory()
     let verdict = try TCPBenchmark.run(request, reporter: JSONLinesReporter(output: out))
     let decoder = JSONDecoderShim()

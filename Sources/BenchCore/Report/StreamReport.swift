@@ -31,12 +31,13 @@ public enum StreamReport {
         case damaged
     }
 
-    /// Runs the report; rows go to `output`, one line per problem to `diagnostics`.
+    /// Runs the report; rows go to `output`, one line (without newline) per problem to
+    /// `diagnostics`, where the caller prints it.
     public static func run(_ request: Request, output: ReportOutput = .stdout,
-                           diagnostics: ReportOutput = ReportOutput(fd: 2)) -> Verdict {
+                           diagnostics: @escaping @Sendable (String) -> Void) -> Verdict {
         let inputs = request.inputs.isEmpty ? ["-"] : request.inputs
         if inputs.filter({ $0 == "-" }).count > 1 {
-            diagnostics.write("report: standard input (-) given more than once; name it once\n")
+            diagnostics("report: standard input (-) given more than once; name it once")
             return .damaged
         }
         // Open everything first: a missing file stops the report before it prints anything.
@@ -49,13 +50,13 @@ public enum StreamReport {
             }
             var info = stat()
             if stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
-                diagnostics.write("\(path): is a directory; give a subunit file\n")
+                diagnostics("\(path): is a directory; give a subunit file")
                 return .damaged
             }
             do {
                 descriptors.append(try FileDescriptor.open(path, .readOnly))
             } catch {
-                diagnostics.write("\(path): cannot open (\(error)); check the path\n")
+                diagnostics("\(path): cannot open (\(error)); check the path")
                 return .damaged
             }
         }
@@ -75,7 +76,7 @@ public enum StreamReport {
             do {
                 try reader.read(fd, into: &input)
             } catch {
-                diagnostics.write("\(sources[k]): \(error)\n")
+                diagnostics("\(sources[k]): \(error)")
                 damaged = true
             }
             if input.corruptions > 0 { damaged = true }
@@ -99,10 +100,10 @@ private struct InputSink<Downstream: StreamResult & Sendable>: StreamResult {
     let mux: RouteMultiplexer<Downstream>
     var labelled: RouteMultiplexer<Downstream>.Input?
     let source: String
-    let diagnostics: ReportOutput
+    let diagnostics: @Sendable (String) -> Void
     var corruptions = 0
 
-    init(mux: RouteMultiplexer<Downstream>, label: String?, source: String, diagnostics: ReportOutput) {
+    init(mux: RouteMultiplexer<Downstream>, label: String?, source: String, diagnostics: @escaping @Sendable (String) -> Void) {
         self.mux = mux
         self.labelled = label.map { mux.input(label: $0) }
         self.source = source
@@ -119,7 +120,7 @@ private struct InputSink<Downstream: StreamResult & Sendable>: StreamResult {
 
     mutating func corrupt(_ corruption: Corruption) {
         corruptions += 1
-        diagnostics.write("\(source): \(corruption)\n")
+        diagnostics("\(source): \(corruption)")
         if labelled != nil { labelled!.corrupt(corruption) } else { mux.withDownstream { $0.corrupt(corruption) } }
     }
 }

@@ -18,7 +18,7 @@ public struct DownOptions: Sendable {
 public enum DownCommand {
     /// `ibsetup down`: removes addresses, brings the link down, optionally
     /// deletes the P_Key child; undoes everything if a step fails.
-    public static func run(_ options: DownOptions, console: Console = .standard) throws(LinkSetupError) {
+    public static func run(_ options: DownOptions, console: Console) throws(LinkSetupError) {
         let root = FilePath(options.sysfsRoot ?? "/")
         if options.sysfsRoot != nil, !options.dryRun { throw .sysfsRootWithoutDryRun(root.string) }
         let facts = HostFacts.read(root: root)

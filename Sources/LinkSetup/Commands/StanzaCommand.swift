@@ -24,7 +24,7 @@ public struct StanzaOptions: Sendable {
 
 public enum StanzaCommand {
     /// `ibsetup stanza`: prints the configuration, or installs it with `write`.
-    public static func run(_ options: StanzaOptions, console: Console = .standard) throws(LinkSetupError) {
+    public static func run(_ options: StanzaOptions, console: Console) throws(LinkSetupError) {
         let sysfs = SysfsReader(root: FilePath(options.sysfsRoot ?? "/"))
         var files: [StanzaFile] = []
         for request in options.requests {

@@ -54,7 +54,7 @@ public struct HostFacts: Sendable {
 public enum UpCommand {
     /// `ibsetup up`: checks, plans, and (unless dry run) applies, verifies and
     /// reports. Throws the first precondition or step that failed.
-    public static func run(_ options: UpOptions, console: Console = .standard) throws(LinkSetupError) {
+    public static func run(_ options: UpOptions, console: Console) throws(LinkSetupError) {
         let root = FilePath(options.sysfsRoot ?? "/")
         if options.sysfsRoot != nil, !options.dryRun { throw .sysfsRootWithoutDryRun(root.string) }
         let facts = HostFacts.read(root: root)

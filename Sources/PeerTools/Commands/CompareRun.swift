@@ -44,18 +44,22 @@ public struct CompareRun: Sendable {
     }
 
     /// Runs the comparison with `engines` (ibkit's own runners) and the peer tools; writes
-    /// results in `format` to `output`, the progress line to stderr when it is a terminal.
+    /// results in `format` to `output`. With `progress`, a one-line display for a terminal:
+    /// each text redraws the line, the last one clears it.
     /// Returns the exit status: 0 every run passed or was skipped, 1 a run failed.
-    public func run(engines: [any MeasurementRunner], output: ReportOutput = .stdout) throws(PlotError) -> Int32 {
+    public func run(engines: [any MeasurementRunner], output: ReportOutput = .stdout,
+                    progress display: (@Sendable (String) -> Void)? = nil) throws(PlotError) -> Int32 {
         var runners = engines + PeerTool.allCases.map { PeerToolRunner($0) as any MeasurementRunner }
         if !tools.isEmpty { runners = runners.filter { tools.contains($0.tool) } }
         let measurements = self.measurements.isEmpty ? Self.defaultMeasurements() : self.measurements
         let comparison = Comparison(runners: runners, measurements: measurements, rounds: rounds,
                                     settings: RunSettings(peer: peer, duration: duration, ports: ports), sizes: sizes)
         let reporter: (any Reporter)? = format == .table ? nil : format.makeReporter(output: output)
-        let progress: (@Sendable (Comparison.Progress) -> Void)? = isatty(2) == 1 ? ProgressLine.show : nil
+        let progress: (@Sendable (Comparison.Progress) -> Void)? = display.map { show in
+            { @Sendable p in show(ProgressLine.redraw + ProgressLine.text(p)) }
+        }
         let summaries = comparison.run(reporter: reporter, progress: progress)
-        if progress != nil { ProgressLine.clear() }
+        display?(ProgressLine.redraw)
         if format == .table {
             output.write(CompareTable.render(summaries, rounds: rounds, settings: comparison.settings))
         }
@@ -78,13 +82,13 @@ public struct CompareRun: Sendable {
     }
 }
 
-/// The one-line progress display on a terminal's stderr.
+/// The one-line progress display for a terminal.
 enum ProgressLine {
-    @Sendable static func show(_ p: Comparison.Progress) {
-        let size = p.size.map { " \($0) B" } ?? ""
-        let line = "round \(p.round)/\(p.rounds)  \(p.tool) \(p.measurement.rawValue)\(size)  about \(Int(p.secondsLeft.rounded())) s left"
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
-    }
+    /// Back to the start of the line, erase it.
+    static let redraw = "\r\u{1B}[K"
 
-    static func clear() { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    static func text(_ p: Comparison.Progress) -> String {
+        let size = p.size.map { " \($0) B" } ?? ""
+        return "round \(p.round)/\(p.rounds)  \(p.tool) \(p.measurement.rawValue)\(size)  about \(Int(p.secondsLeft.rounded())) s left"
+    }
 }

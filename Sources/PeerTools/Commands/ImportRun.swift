@@ -14,7 +14,7 @@ public enum ImportRun {
     /// Returns the exit status: 0 every result passed, 1 the tool reported a failure,
     /// 2 the output could not be parsed (reported as a failed test, and on `diagnostics`).
     public static func run(_ tool: PeerTool, path: String?, gbits: Bool = false, reporter: any Reporter,
-                           diagnostics: (String) -> Void = ImportRun.stderr) throws(InputError) -> Int32 {
+                           diagnostics: (String) -> Void) throws(InputError) -> Int32 {
         let text = try read(path)
         let results: [BenchResult]
         var status: Int32 = 0
@@ -36,11 +36,6 @@ public enum ImportRun {
             if r.status == .fail || r.status == .error { status = 1 }
         }
         return status
-    }
-
-    /// One diagnostic line on stderr.
-    public static func stderr(_ line: String) {
-        FileHandle.standardError.write(Data("ibbench: \(line)\n".utf8))
     }
 
     static func read(_ path: String?) throws(InputError) -> String {

@@ -1,0 +1,173 @@
+import Foundation
+import SysfsFixtures
+import Testing
+
+/// One command-line vocabulary: an option means, reads and parses the same in every
+/// subcommand of a tool, and every command ends the same way.
+@Suite struct VocabularyTests {
+    static let subcommands = [
+        "ibbench": ["serve", "tcp", "rdma", "compare", "report", "import"],
+        "ibsetup": ["status", "sm", "up", "down", "stanza"],
+    ]
+
+    /// Options that are meant to differ: stanza's --format names the file format
+    /// (ifupdown, netplan, …), not table or JSON.
+    static let differentOnPurpose: Set<String> = ["ibsetup stanza --format"]
+
+    /// The options of `tool sub` from ArgumentParser's JSON description: name → (help, value name).
+    func options(_ tool: String, _ sub: String) throws -> [String: (help: String, valueName: String?)] {
+        let run = try runTool(tool, [sub, "--experimental-dump-help"])
+        #expect(run.status == 0)
+        let top = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        let command = top?["command"] as? [String: Any]
+        var found: [String: (help: String, valueName: String?)] = [:]
+        for argument in command?["arguments"] as? [[String: Any]] ?? [] where argument["kind"] as? String != "positional" {
+            for name in argument["names"] as? [[String: String]] ?? [] {
+                let spelled = (name["kind"] == "long" ? "--" : "-") + (name["name"] ?? "")
+                found[spelled] = (argument["abstract"] as? String ?? "", argument["valueName"] as? String)
+            }
+        }
+        return found
+    }
+
+    @Test(arguments: ["ibbench", "ibsetup"])
+    func everySharedOptionHasOneHelpTextAndValueName(tool: String) throws {
+        var seen: [String: [(sub: String, help: String, valueName: String?)]] = [:]
+        for sub in Self.subcommands[tool]! {
+            for (name, o) in try options(tool, sub) where !Self.differentOnPurpose.contains("\(tool) \(sub) \(name)") {
+                seen[name, default: []].append((sub, o.help, o.valueName))
+            }
+        }
+        #expect(seen["--format"]?.count ?? 0 >= 4, "the check sees the shared options")
+        for (name, uses) in seen where uses.count > 1 {
+            let helps = Set(uses.map(\.help)), valueNames = Set(uses.map { $0.valueName ?? "" })
+            #expect(helps.count == 1, "\(tool) \(name): \(uses.map { "\($0.sub): \($0.help)" })")
+            #expect(valueNames.count == 1, "\(tool) \(name) value names: \(uses.map { "\($0.sub): \($0.valueName ?? "-")" })")
+        }
+    }
+
+    @Test func portIsTheServerPortInEverySubcommandThatConnectsOrServes() throws {
+        let subs = ["tcp", "rdma", "compare", "serve"]
+        let helps = try subs.map { try options("ibbench", $0)["--port"]?.help }
+        #expect(helps.allSatisfy { $0?.contains("ibbench serve") == true }, "\(helps)")
+        #expect(try options("ibbench", "rdma")["--ib-port"] != nil, "the HCA port has a name of its own")
+        for old in ["--server-port", "--ibbench-port"] {
+            for sub in subs { #expect(try options("ibbench", sub)[old] == nil, "\(sub) \(old)") }
+        }
+        // 70000 is no TCP port; an HCA port would be refused for another reason (1 to 255).
+        let rdma = try runTool("ibbench", ["rdma", "10.0.0.2", "--port", "70000"])
+        #expect(rdma.status == 64)
+        #expect(rdma.stderr.contains("--port") && rdma.stderr.contains("65535"), "\(rdma.stderr)")
+        let tcp = try runTool("ibbench", ["tcp", "127.0.0.1", "--port", "1", "-t", "0.2"], timeout: 30)
+        #expect(tcp.status == 2)
+        #expect(tcp.stderr.contains("127.0.0.1:1"), "\(tcp.stderr)")
+        let compare = try runTool("ibbench", ["compare", "127.0.0.1", "--port", "1", "--tools", "ibbench",
+                                              "--measurement", "tcp_stream", "--rounds", "1", "-t", "0.2",
+                                              "--format", "json"], timeout: 60)
+        #expect(compare.stdout.contains("127.0.0.1:1: cannot connect"), "\(compare.stdout)")
+    }
+
+    @Test func servePortIsWhereTheClientConnects() throws {
+        let port = String(10000 + Int(getpid() % 20000) + 5)
+        let server = Process()
+        server.executableURL = productPath("ibbench")
+        server.arguments = ["serve", "--bind", "127.0.0.1", "--port", port, "--once"]
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        var run = ToolRun(status: -1, stdout: "", stderr: "")
+        // The server needs a moment to listen; a refused connection is retried.
+        for _ in 0..<50 {
+            run = try runTool("ibbench", ["tcp", "127.0.0.1", "--port", port, "-t", "0.2", "--format", "json"], timeout: 30)
+            if !run.stderr.contains("ECONNREFUSED") { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        #expect(run.status == 0, "\(run.stderr)")
+    }
+
+    static let bogusCases: [(String, [String])] = [
+        ("ibbench", ["tcp", "--bogus"]), ("ibbench", ["tcp", "10.0.0.2", "--bogus"]),
+        ("ibbench", ["rdma", "--bogus"]), ("ibbench", ["compare", "--bogus"]), ("ibbench", ["serve", "--bogus"]),
+        ("ibbench", ["report", "--bogus"]), ("ibbench", ["import", "--bogus"]),
+        ("ibsetup", ["status", "--bogus"]), ("ibsetup", ["sm", "--bogus"]), ("ibsetup", ["up", "--bogus"]),
+        ("ibsetup", ["down", "--bogus"]), ("ibsetup", ["stanza", "--bogus"]),
+    ]
+
+    @Test(arguments: bogusCases)
+    func unknownOptionIsNamedBeforeAnythingElse(tool: String, arguments: [String]) throws {
+        let run = try runTool(tool, arguments)
+        #expect(run.status == 64)
+        #expect(run.stderr.hasPrefix("Error: Unknown option '--bogus'"), "\(run.stderr)")
+    }
+
+    static let outOfRange = ["0", "-1", "nan", "inf", "1e300", "99999999999999999999"]
+
+    /// Command, option, and the values of `outOfRange` that mean something to it (0 is a
+    /// fine --omit or --wait).
+    static let rangedOptions: [(String, [String], String, [String])] = [
+        ("ibbench", ["tcp", "--loopback"], "-t", outOfRange),
+        ("ibbench", ["tcp", "--loopback"], "--interval", outOfRange),
+        ("ibbench", ["tcp", "--loopback"], "--omit", outOfRange.filter { $0 != "0" }),
+        ("ibbench", ["tcp", "--loopback"], "--size", outOfRange),
+        ("ibbench", ["tcp", "--loopback"], "--request", outOfRange),
+        ("ibbench", ["tcp", "--loopback"], "-P", outOfRange),
+        ("ibbench", ["tcp", "--loopback"], "--repeat", outOfRange),
+        ("ibbench", ["tcp", "--loopback"], "--bytes", outOfRange),
+        ("ibbench", ["rdma", "10.0.0.2"], "-t", outOfRange),
+        ("ibbench", ["rdma", "10.0.0.2"], "--size", outOfRange),
+        ("ibbench", ["rdma", "10.0.0.2"], "--iters", outOfRange),
+        ("ibbench", ["rdma", "10.0.0.2"], "--qps", outOfRange),
+        ("ibbench", ["rdma", "10.0.0.2"], "--timeout", outOfRange),
+        ("ibbench", ["compare", "10.0.0.2"], "-t", outOfRange),
+        ("ibbench", ["compare", "10.0.0.2"], "--rounds", outOfRange),
+        ("ibbench", ["serve"], "--max-clients", outOfRange),
+        ("ibbench", ["serve"], "--port", outOfRange),
+        ("ibbench", ["report"], "--idle-timeout", outOfRange),
+        ("ibsetup", ["sm"], "--wait", outOfRange.filter { $0 != "0" }),
+    ]
+
+    @Test(arguments: rangedOptions)
+    func outOfRangeValuesAreUsageErrorsNamingTheOption(tool: String, command: [String], option: String,
+                                                      values: [String]) throws {
+        for value in values {
+            let run = try runTool(tool, command + [option, value], timeout: 30)
+            #expect(run.status == 64, "\(option) \(value): \(run.status) \(run.stderr)")
+            #expect(run.stderr.hasPrefix("Error: "), "\(option) \(value): \(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").first?.contains(option) == true, "\(option) \(value): \(run.stderr)")
+        }
+    }
+
+    @Test func statusFormatJSONIsTheSameAsJSON() throws {
+        let root = try FixtureTrees.root("b")
+        defer { FixtureTrees.remove(root) }
+        let format = try runTool("ibsetup", ["status", "--format", "json", "--sysfs-root", root.string])
+        let alias = try runTool("ibsetup", ["status", "--json", "--sysfs-root", root.string])
+        let table = try runTool("ibsetup", ["status", "--format", "table", "--sysfs-root", root.string])
+        #expect(format.status == 0)
+        #expect(format.stdout.hasPrefix("{"))
+        #expect(format.stdout == alias.stdout)
+        #expect(table.stdout != format.stdout)
+        let both = try runTool("ibsetup", ["status", "--format", "table", "--json", "--sysfs-root", root.string])
+        #expect(both.status == 64)
+    }
+
+    /// Failing commands of both tools, each for a different reason.
+    static let failures: [(String, [String], Int32)] = [
+        ("ibbench", ["tcp", "127.0.0.1", "--port", "1", "-t", "0.2"], 2),
+        ("ibbench", ["rdma", "10.0.0.2", "--token-file", "/nonexistent/token"], 2),
+        ("ibbench", ["report", "/nonexistent/run.subunit"], 2),
+        ("ibbench", ["import", "netperf", "/nonexistent/netperf.txt"], 2),
+        ("ibbench", ["tcp", "--loopback", "--sweep", "8:2"], 64),
+        ("ibbench", ["no-such-command"], 64),
+        ("ibsetup", ["up", "ib0", "--mtu", "65521", "--dry-run"], 2),
+        ("ibsetup", ["status", "--sysfs-root", "/nonexistent"], 2),
+        ("ibsetup", ["sm", "--wait", "-5"], 64),
+    ]
+
+    @Test(arguments: failures)
+    func errorLinesStartWithError(tool: String, arguments: [String], status: Int32) throws {
+        let run = try runTool(tool, arguments, timeout: 30)
+        #expect(run.status == status, "\(run.stderr)")
+        #expect(run.stderr.hasPrefix("Error: "), "\(run.stderr)")
+    }
+}
