@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Fabric", targets: ["Fabric"]),
         .library(name: "LinkSetup", targets: ["LinkSetup"]),
         .library(name: "BenchCore", targets: ["BenchCore"]),
+        .library(name: "Mesh", targets: ["Mesh"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -75,6 +76,8 @@ let package = Package(
             ]
         ),
         .target(name: "PeerTools", dependencies: ["BenchCore"]),
+        // The network-free core of `ibbench mesh`: host lists, schedule, verdicts, outputs.
+        .target(name: "Mesh"),
         .target(name: "CompareEngines", dependencies: ["PeerTools", "TCPBench", "RDMABench", "BenchCore"]),
         .executableTarget(
             name: "ibsetup",
@@ -111,6 +114,7 @@ let package = Package(
             "TCPBench", "BenchCore", "Subunit", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RDMABenchTests", dependencies: ["RDMABench", "BenchCore"]),
+        .testTarget(name: "MeshTests", dependencies: ["Mesh"]),
         .testTarget(name: "PeerToolsTests", dependencies: [
             "PeerTools", "CompareEngines", "TCPBench", "BenchCore", .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Fixtures")]),
