@@ -12,9 +12,10 @@
 ///   (`rack[1-2]-n[01-02]` gives `rack1-n01 rack1-n02 rack2-n01 rack2-n02`);
 /// - text after the last bracket group is an error, as it is in Slurm.
 ///
-/// Where Slurm is lenient about input it never produces, this is strict: an unclosed
-/// `[` (Slurm appends a `]` and keeps the name) and a range wider than 65,536 hosts
-/// are errors here.
+/// Checked against `scontrol show hostnames` of slurm-wlm 22.05, which gives the same
+/// names for every valid list in the tests. Where Slurm is lenient about input it never
+/// produces, this is strict: an unclosed `[` (22.05 prints a mangled name), a stray `]`
+/// (kept as part of the name) and a list of more than `maxHosts` hosts are errors here.
 public enum Hostlist {
     /// The most hosts one range may hold; Slurm's `MAX_RANGE`.
     public static let maxRange = 65_536
