@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Fabric", targets: ["Fabric"]),
         .library(name: "LinkSetup", targets: ["LinkSetup"]),
         .library(name: "BenchCore", targets: ["BenchCore"]),
+        .library(name: "Mesh", targets: ["Mesh"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -76,6 +77,8 @@ let package = Package(
             ]
         ),
         .target(name: "PeerTools", dependencies: ["BenchCore"]),
+        // The network-free core of `ibbench mesh`: host lists, schedule, verdicts, outputs.
+        .target(name: "Mesh"),
         .target(name: "CompareEngines", dependencies: ["PeerTools", "TCPBench", "RDMABench", "BenchCore"]),
         // What both executables share: the one main(), the exit-status table, the stderr
         // writer and range-checked number parsing. ArgumentParser only, no engine.
@@ -120,6 +123,7 @@ let package = Package(
         .testTarget(name: "RDMABenchTests", dependencies: [
             "RDMABench", "TCPBench", "BenchCore", .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "MeshTests", dependencies: ["Mesh"]),
         .testTarget(name: "PeerToolsTests", dependencies: [
             "PeerTools", "CompareEngines", "TCPBench", "BenchCore", .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Fixtures")]),
