@@ -25,14 +25,30 @@ public enum RDMABenchmark {
     public static func run(_ request: RDMARunRequest, reporter: any Reporter) throws(RDMAError) -> RunVerdict {
         let req = try request.validated()
         var verdict = RunVerdict.passed
+        // The size in progress and whether its result went out: a break before it did (no
+        // device, nobody serving, refused) is still reported, as a failed test, in every format.
+        var current = RDMAClient.testID(req.options, size: req.options.sizes[0])
+        var begun = false, reported = false
         do {
-            try RDMAClient.run(req.options, starting: { reporter.started(test: $0, route: nil) }) { result in
+            try RDMAClient.run(req.options, starting: { id in
+                current = id
+                begun = true
+                reported = false
+                reporter.started(test: id, route: nil)
+            }) { result in
                 let judged = req.thresholds.apply(to: result)
                 if judged.status == .fail { verdict = verdict.worse(.thresholdMissed) }
                 reporter.finished(judged, route: nil)
+                reported = true
             }
         } catch {
             verdict = verdict.worse(.error(error.description))
+            if !reported {
+                // Every test starts (inprogress) before it ends, or its duration comes out negative.
+                if !begun { reporter.started(test: current, route: nil) }
+                reporter.finished(BenchResult(test: current, tool: "ibbench", transport: .rdma, status: .error,
+                                              reason: error.description, started: wallClockSeconds()), route: nil)
+            }
         }
         return verdict
     }

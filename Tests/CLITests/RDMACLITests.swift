@@ -1,4 +1,9 @@
+import Foundation
+import Subunit
 import Testing
+
+/// True on a host without RDMA devices (the build host; the Soft-RoCE VM has one).
+let hostHasNoRDMADevice = ((try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/infiniband")) ?? []).isEmpty
 
 @Suite struct RDMACLITests {
     @Test func serveHelpSaysOnceCoversBothTransports() throws {
@@ -19,5 +24,31 @@ import Testing
         #expect(run.status == 2)
         #expect(run.stderr.hasPrefix("Error: /nonexistent/token"), "\(run.stderr)")
         #expect(run.stderr.split(separator: "\n").count == 1)
+    }
+
+    /// No device is an error like any other: a failed test in machine formats, not silence
+    /// that a CI job would read as "0 tests, all passed".
+    @Test(.enabled(if: hostHasNoRDMADevice, "needs a host without RDMA devices"))
+    func noDeviceIsAFailedTestInEveryFormat() throws {
+        let json = try runTool("ibbench", ["rdma", "127.0.0.1", "--format", "json"])
+        #expect(json.status == 2)
+        let lines = json.stdout.split(separator: "\n")
+        #expect(lines.count == 2, "a start and a result: \(json.stdout)")
+        #expect(lines.first?.contains("\"event\":\"start\"") == true)
+        #expect(lines.last?.contains("\"status\":\"error\"") == true, "\(json.stdout)")
+        #expect(lines.last?.contains("no RDMA device") == true)
+
+        let subunit = try runTool("ibbench", ["rdma", "127.0.0.1", "--format", "subunit"])
+        #expect(subunit.status == 2)
+        var decoder = PacketDecoder()
+        decoder.feed(subunit.output)
+        decoder.endOfInput()
+        var packets: [Packet] = []
+        while let event = decoder.next() { if case .packet(let p) = event { packets.append(p) } }
+        #expect(packets.first?.status == .inProgress, "the test starts before it ends, so its duration is not negative")
+        #expect(packets.last?.status == .fail)
+        #expect(Set(packets.compactMap(\.testID)) == ["ibbench.rdma.write.bw"])
+        let start = try #require(packets.first?.timestamp), end = try #require(packets.last?.timestamp)
+        #expect(start <= end)
     }
 }
