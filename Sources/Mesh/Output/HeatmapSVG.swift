@@ -1,3 +1,5 @@
+import BenchCore
+
 /// The mesh as an N × N heatmap a person can open in any browser: one self-contained
 /// SVG (no scripts, fonts, images or style sheets from elsewhere), so it can be
 /// mailed, attached to a ticket or archived with the run.
@@ -25,9 +27,9 @@ public enum HeatmapSVG {
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" \
             viewBox="0 0 \(width) \(height)" font-family="sans-serif" font-size="\(font)">
-            <title>\(escape(title))</title>
+            <title>\(MarkupText.escape(title))</title>
             <rect width="100%" height="100%" fill="#ffffff"/>
-            <text x="\(left)" y="16" font-size="14" font-weight="bold">\(escape(title))</text>
+            <text x="\(left)" y="16" font-size="14" font-weight="bold">\(MarkupText.escape(title))</text>
             <text x="\(left + n * cell / 2)" y="34" text-anchor="middle">receiver (to)</text>
             <text x="12" y="\(top + n * cell / 2)" text-anchor="middle" \
             transform="rotate(-90 12 \(top + n * cell / 2))">sender (from)</text>
@@ -35,8 +37,8 @@ public enum HeatmapSVG {
             """
         for (i, node) in nodes.enumerated() {
             let x = left + i * cell + cell / 2 + font / 3, y = top - 6
-            svg += "<text x=\"\(x)\" y=\"\(y)\" transform=\"rotate(-90 \(x) \(y))\">\(escape(node))</text>\n"
-            svg += "<text x=\"\(left - 6)\" y=\"\(top + i * cell + cell / 2 + font / 3)\" text-anchor=\"end\">\(escape(node))</text>\n"
+            svg += "<text x=\"\(x)\" y=\"\(y)\" transform=\"rotate(-90 \(x) \(y))\">\(MarkupText.escape(node))</text>\n"
+            svg += "<text x=\"\(left - 6)\" y=\"\(top + i * cell + cell / 2 + font / 3)\" text-anchor=\"end\">\(MarkupText.escape(node))</text>\n"
         }
         for (r, from) in nodes.enumerated() {
             for (c, to) in nodes.enumerated() {
@@ -44,7 +46,7 @@ public enum HeatmapSVG {
                 let link = DirectedLink(from: from, to: to)
                 let (fill, tip) = from == to ? ("#ffffff", "\(from)") : look(byLink[link], link: link, median: median)
                 svg += "<rect class=\"cell\" x=\"\(x)\" y=\"\(y)\" width=\"\(cell)\" height=\"\(cell)\" fill=\"\(fill)\" "
-                    + "stroke=\"#ffffff\" stroke-width=\"1\"><title>\(escape(tip))</title></rect>\n"
+                    + "stroke=\"#ffffff\" stroke-width=\"1\"><title>\(MarkupText.escape(tip))</title></rect>\n"
                 if flagged.contains(link) {
                     let w = max(1, cell / 8)
                     svg += "<rect class=\"flagged\" x=\"\(x + w)\" y=\"\(y + w)\" width=\"\(cell - 2 * w)\" "
@@ -105,7 +107,7 @@ public enum HeatmapSVG {
             s += "<text x=\"\(x)\" y=\"\(top + 26)\" text-anchor=\"middle\">\(text)</text>\n"
         }
         let medianText = median.map { "of the median bandwidth (\(gbits($0)))" } ?? "of the median bandwidth (none measured)"
-        s += "<text x=\"\(left)\" y=\"\(top + 42)\">\(escape(medianText))</text>\n"
+        s += "<text x=\"\(left)\" y=\"\(top + 42)\">\(MarkupText.escape(medianText))</text>\n"
         let kx = left + barWidth + 48
         s += "<rect x=\"\(kx)\" y=\"\(top)\" width=\"12\" height=\"12\" fill=\"\(colour(ratio: 1))\"/>"
         s += "<rect x=\"\(kx + 1)\" y=\"\(top + 1)\" width=\"10\" height=\"10\" fill=\"none\" stroke=\"#000000\" stroke-width=\"2\"/>"
@@ -120,20 +122,5 @@ public enum HeatmapSVG {
     static func hex(_ v: Int) -> String {
         let digits = Array("0123456789abcdef")
         return String([digits[(v >> 4) & 15], digits[v & 15]])
-    }
-
-    /// Text safe inside SVG elements and attribute values.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(c)
-            }
-        }
-        return out
     }
 }

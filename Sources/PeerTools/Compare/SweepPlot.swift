@@ -42,7 +42,7 @@ public enum SweepPlot {
         func px(_ size: Int) -> Double { left + (log2(Double(size)) - xMin) / (xMax - xMin) * plotW }
         func py(_ v: Double) -> Double { y0 + top + plotH - (v / scale) / yMax * plotH }
         var s = "<g>\n<text x=\"\(left)\" y=\"\(y0 + 24)\" font-size=\"14\" font-weight=\"bold\">"
-            + escape("\(m.title) vs message size (\(m.better))") + "</text>\n"
+            + MarkupText.escape("\(m.title) vs message size (\(m.better))") + "</text>\n"
         // Axes, grid and ticks.
         s += line(left, y0 + top, left, y0 + top + plotH, "#000")
         s += line(left, y0 + top + plotH, left + plotW, y0 + top + plotH, "#000")
@@ -56,7 +56,7 @@ public enum SweepPlot {
             s += text(px(size), y0 + top + plotH + 16, sizeLabel(size), anchor: "middle")
         }
         s += text(left + plotW / 2, y0 + chartHeight - 12, "message size (bytes, log scale)", anchor: "middle")
-        s += "<text transform=\"translate(16,\(fmt(y0 + top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(escape(unit))</text>\n"
+        s += "<text transform=\"translate(16,\(fmt(y0 + top + plotH / 2))) rotate(-90)\" text-anchor=\"middle\">\(MarkupText.escape(unit))</text>\n"
         // One line per tool.
         let tools = points.reduce(into: [String]()) { t, p in if !t.contains(p.tool) { t.append(p.tool) } }
         for (i, tool) in tools.enumerated() {
@@ -102,20 +102,6 @@ public enum SweepPlot {
     }
 
     static func text(_ x: Double, _ y: Double, _ t: String, anchor: String) -> String {
-        "<text x=\"\(fmt(x))\" y=\"\(fmt(y))\" text-anchor=\"\(anchor)\">\(escape(t))</text>\n"
-    }
-
-    static func escape(_ t: String) -> String {
-        var o = ""
-        for c in t {
-            switch c {
-            case "&": o += "&amp;"
-            case "<": o += "&lt;"
-            case ">": o += "&gt;"
-            case "\"": o += "&quot;"
-            default: o.append(c)
-            }
-        }
-        return o
+        "<text x=\"\(fmt(x))\" y=\"\(fmt(y))\" text-anchor=\"\(anchor)\">\(MarkupText.escape(t))</text>\n"
     }
 }
