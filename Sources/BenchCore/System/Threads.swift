@@ -68,9 +68,6 @@ public func pinCurrentThread(to cpu: Int) -> Bool {
     return GNU.setAffinity(&set)
 }
 
-/// Number of CPUs this process may run on.
-public func onlineCPUCount() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
-
 /// glibc's GNU extensions hide behind `_GNU_SOURCE`, which the Glibc module is not built with;
 /// they are looked up once by name instead.
 enum GNU {
