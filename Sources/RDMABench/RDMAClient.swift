@@ -51,8 +51,10 @@ struct SizeRun {
 
     var spec: RDMATestSpec {
         let layout = BufferLayout(qps: o.qps, messageSize: size, depth: o.mode == .bw ? o.txDepth : 1)
+        // One-sided writes and reads complete nothing on the server, so it can only tell a
+        // dead client by the run outliving its time limit.
         return RDMATestSpec(verb: o.verb, mode: o.mode, layout: layout, inlineSize: o.inlineSize, validate: o.validate,
-                            stallSeconds: max(o.timeout, 1) + 5)
+                            stallSeconds: timeLimit)
     }
 
     /// The longest either end lets the run last, grace included.

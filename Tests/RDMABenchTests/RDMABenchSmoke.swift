@@ -44,7 +44,7 @@ import BenchCore
     }
 
     @Test(arguments: [
-        ("slots", "0"), ("slots", "9000"), ("slot_size", "10"), ("inline", "5000"), ("stall", "nan"), ("stall", "-1"),
+        ("slots", "0"), ("slots", "9000"), ("slot_size", "10"), ("inline", "5000"), ("stall", "nan"), ("stall", "-1"), ("stall", "1e6"),
     ])
     func serverRefusesPlansOutOfBounds(key: String, value: String) {
         var plan = RDMATestSpec(verb: .write, mode: .bw, layout: BufferLayout(qps: 1, messageSize: 64, depth: 16),
