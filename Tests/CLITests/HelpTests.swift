@@ -46,12 +46,20 @@ func runTool(_ name: String, _ arguments: [String], environment: [String: String
     process.standardOutput = out
     process.standardError = err
     process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+    // Input that fits in the pipe goes in before the tool starts: a tool timing how long its
+    // input stays silent (report --idle-timeout) must not see a busy machine's delay in
+    // starting the writer as silence.
+    let preloaded = (stdin?.count ?? Int.max) <= 32 * 1024
+    if preloaded, let stdin {
+        try input.fileHandleForWriting.write(contentsOf: Data(stdin))
+        if closeStdin { try input.fileHandleForWriting.close() }
+    }
     try process.run()
     let killer = DispatchWorkItem { if process.isRunning { process.terminate() } }
     DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
     // Feed stdin and read both pipes before waiting, so a chatty tool cannot block on a full pipe.
     let group = DispatchGroup()
-    if let stdin {
+    if let stdin, !preloaded {
         DispatchQueue.global().async(group: group) {
             try? input.fileHandleForWriting.write(contentsOf: Data(stdin))
             if closeStdin { try? input.fileHandleForWriting.close() }
