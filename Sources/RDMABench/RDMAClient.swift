@@ -64,7 +64,8 @@ struct SizeRun {
     /// once the control connection is up.
     func measure(connected: () -> Void) -> (BenchResult?, RDMAError?) {
         let path: RDMAClientPath
-        do { path = try RDMAClientPath(options: o, size: size) } catch { return (nil, error) }
+        let spec = self.spec
+        do { path = try RDMAClientPath(options: o, size: size, layout: spec.layout) } catch { return (nil, error) }
         let control = ControlClientRun(address: address,
                                        connection: SocketOptions(device: o.interface, bindAddress: o.bind),
                                        plan: spec.plan(duration: o.duration, timeLimit: timeLimit), token: o.token)

@@ -33,8 +33,8 @@ final class RDMAClientPath: ClientDataPath, @unchecked Sendable {
     private var thread: BenchThread<Void>?
     private let work: QPWork
 
-    init(options: RDMAOptions, size: Int) throws(RDMAError) {
-        work = QPWork(options: options, size: size, stop: stopFlag)
+    init(options: RDMAOptions, size: Int, layout: BufferLayout) throws(RDMAError) {
+        work = QPWork(options: options, size: size, layout: layout, stop: stopFlag)
         do {
             thread = try BenchThread(name: "ibb-rdma-client", cpu: nil) { [self] in serve() }
         } catch {
@@ -87,7 +87,7 @@ final class RDMAClientPath: ClientDataPath, @unchecked Sendable {
         var graph: RCGraph
         do { graph = try RCGraph(subject: work.label) } catch {
             state.update { $0.opened = .failure(error) }
-            while case let c = next(), !isRelease(c) {}
+            awaitRelease()
             return
         }
         guard case .open(let session, let port) = next() else { return }
@@ -98,7 +98,7 @@ final class RDMAClientPath: ClientDataPath, @unchecked Sendable {
             state.update { $0.opened = .success(()) }
         } catch {
             state.update { $0.opened = .failure(error) }
-            while case let c = next(), !isRelease(c) {}
+            awaitRelease()
             return
         }
         if case .start = next() {
@@ -114,12 +114,15 @@ final class RDMAClientPath: ClientDataPath, @unchecked Sendable {
             let measured = Measured(outcome: outcome, histogram: histogram, failure: failure,
                                     device: work.device, devicePort: work.devicePort)
             state.update { $0.measured = measured; $0.done = true }
-            while case let c = next(), !isRelease(c) {}
+            awaitRelease()
         }
         work.disconnect(graph)
     }
 
-    private func isRelease(_ c: Command) -> Bool { if case .release = c { true } else { false } }
+    /// Waits for `join`, skipping any command that no longer applies.
+    private func awaitRelease() {
+        while true { if case .release = next() { return } }
+    }
 }
 
 /// The verbs work of one message size on the client's data thread.
@@ -133,11 +136,11 @@ struct QPWork {
     var device = ""
     var devicePort = 0
 
-    init(options: RDMAOptions, size: Int, stop: StopFlag) {
+    init(options: RDMAOptions, size: Int, layout: BufferLayout, stop: StopFlag) {
         o = options
         self.size = size
+        self.layout = layout
         self.stop = stop
-        layout = BufferLayout(qps: options.qps, messageSize: size, depth: options.mode == .bw ? options.txDepth : 1)
     }
 
     var label: String { peer?.label ?? o.peer }

@@ -100,14 +100,10 @@ final class RDMAServerTest: ServerTest, @unchecked Sendable {
     private func serve(logger: Logger) {
         var session = ServerSession(spec: spec, channel: channel, subject: subject, logger: logger)
         acceptQPs(&session, logger: logger)
-        if state.read({ $0.dataPath == .ready }), waitFor({ $0.started }) {
-            let tally = session.run(stop: stop)
-            state.update { $0.ended = true; $0.tally = tally }
-            onEnd(self, tally != nil)
-        } else {
-            state.update { $0.ended = true }
-            onEnd(self, false)
-        }
+        var tally: ServerTally?
+        if state.read({ $0.dataPath == .ready }), waitFor({ $0.started }) { tally = session.run(stop: stop) }
+        state.update { $0.ended = true; $0.tally = tally }
+        onEnd(self, tally != nil)
         _ = waitFor { _ in false }   // until aborted: the client disconnects after the results
         let unclaimed = state.update { s -> [(CMEvent, ConnectRequest)] in
             s.closed = true
