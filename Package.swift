@@ -31,21 +31,27 @@ let package = Package(
         // CRC-32 by carry-less multiplication on x86-64, which Swift cannot
         // express; Subunit falls back to its own tables elsewhere.
         .target(name: "CSubunitCRC"),
+        // The one syscall funnel (EINTR retry, Errno, traps on bookkeeping bugs) and the one
+        // errno name table, shared by every module that calls the kernel.
+        .target(
+            name: "SystemCalls",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system")]
+        ),
         .target(
             name: "Subunit",
-            dependencies: ["CSubunitCRC", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["CSubunitCRC", "SystemCalls", .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(
             name: "Fabric",
             dependencies: [
-                "CRDMA",
+                "CRDMA", "SystemCalls",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(
             name: "LinkSetup",
             dependencies: [
-                "Fabric",
+                "Fabric", "SystemCalls",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -53,7 +59,7 @@ let package = Package(
         .target(
             name: "BenchCore",
             dependencies: [
-                "Subunit",
+                "Subunit", "SystemCalls",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
@@ -62,7 +68,7 @@ let package = Package(
         .target(
             name: "TCPBench",
             dependencies: [
-                "BenchCore",
+                "BenchCore", "SystemCalls",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -70,13 +76,13 @@ let package = Package(
         .target(
             name: "RDMABench",
             dependencies: [
-                "BenchCore",
+                "BenchCore", "Fabric", "SystemCalls",
                 "CRDMA",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "PeerTools", dependencies: ["BenchCore"]),
+        .target(name: "PeerTools", dependencies: ["BenchCore", "Fabric", "SystemCalls"]),
         // The network-free core of `ibbench mesh`: host lists, schedule, verdicts, outputs.
         .target(name: "Mesh"),
         .target(name: "CompareEngines", dependencies: ["PeerTools", "TCPBench", "RDMABench", "BenchCore"]),
@@ -84,7 +90,7 @@ let package = Package(
         // writer and range-checked number parsing. ArgumentParser only, no engine.
         .target(
             name: "CommandSupport",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SystemCalls", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "ibsetup",
@@ -114,6 +120,7 @@ let package = Package(
             path: "Tests/SysfsFixtures",
             exclude: ["sysfs"]
         ),
+        .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"]),
         .testTarget(name: "FabricTests", dependencies: ["Fabric", "SysfsFixtures"]),
         .testTarget(name: "LinkSetupTests", dependencies: ["LinkSetup", "Fabric", "SysfsFixtures"]),
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "Subunit"]),

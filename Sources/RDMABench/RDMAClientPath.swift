@@ -3,6 +3,7 @@ import CRDMA
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
+import SystemCalls
 #endif
 
 /// The client's RDMA data path of one message size, as the control runner drives it. One

@@ -3,6 +3,7 @@ import CRDMA
 import Logging
 #if canImport(Glibc)
 import Glibc
+import SystemCalls
 #endif
 
 /// The server side of one RDMA test. Its own thread owns the verbs resources (`ServerSession`)

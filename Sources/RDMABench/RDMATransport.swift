@@ -5,6 +5,7 @@ import Synchronization
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
+import SystemCalls
 #endif
 
 /// RDMA as a `Transport` of `ibbench serve`: tests are set up on the server's control

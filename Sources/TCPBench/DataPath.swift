@@ -3,6 +3,7 @@ import Glibc
 #endif
 import BenchCore
 import SystemPackage
+import SystemCalls
 
 /// The client's data connections and the threads running over them. Owns the descriptors:
 /// they close when it ends, after the threads have been joined.

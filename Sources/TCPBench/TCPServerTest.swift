@@ -3,6 +3,7 @@ import Glibc
 #endif
 import BenchCore
 import SystemPackage
+import SystemCalls
 
 /// The server side of one TCP test: data connections attach to it by session cookie; each runs
 /// its loop on the thread that accepted it, and reports back through the gate.

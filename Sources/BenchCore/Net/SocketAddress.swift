@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SystemPackage
+import SystemCalls
 
 /// An IPv4 or IPv6 socket address, resolved from a host name or literal.
 package struct SocketAddress: Sendable, CustomStringConvertible {
@@ -121,7 +122,7 @@ package struct SocketOptions: Sendable, Equatable {
         if let bindAddress {
             let local = try? SocketAddress.resolve(bindAddress, port: 0, passive: true)
             guard let local else { throw Errno.addressNotAvailable }
-            if local.withSockaddr({ sa, len in bind(s.fd, sa, len) }) != 0 { throw Errno(rawValue: errno) }
+            _ = try sys { local.withSockaddr { sa, len in bind(s.fd, sa, len) } }
         }
         try applyAfterConnect(to: s)
     }

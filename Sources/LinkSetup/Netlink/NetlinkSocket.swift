@@ -1,5 +1,6 @@
 import Glibc
 import SystemPackage
+import SystemCalls
 
 /// A kernel refusal of one netlink request: the errno and, when the kernel
 /// sends one (extended ACK), its own explanation.
