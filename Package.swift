@@ -85,7 +85,7 @@ let package = Package(
         .target(name: "PeerTools", dependencies: ["BenchCore", "Fabric", "SystemCalls"]),
         // The network-free core of `ibbench mesh`: host lists, schedule, verdicts, outputs.
         .target(name: "Mesh"),
-        .target(name: "CompareEngines", dependencies: ["PeerTools", "TCPBench", "RDMABench", "BenchCore"]),
+        .target(name: "CompareEngines", dependencies: ["PeerTools", "TCPBench", "RDMABench", "BenchCore", "Fabric"]),
         // What both executables share: the one main(), the exit-status table, the stderr
         // writer and range-checked number parsing. ArgumentParser only, no engine.
         .target(
