@@ -3,8 +3,8 @@ import CRDMA
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
-import SystemCalls
 #endif
+import SystemCalls
 
 /// One rdma_cm event, copied out so it can be acknowledged at once (an unacknowledged event
 /// would block `rdma_destroy_id`).

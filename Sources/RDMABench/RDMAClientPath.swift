@@ -3,8 +3,8 @@ import CRDMA
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
-import SystemCalls
 #endif
+import SystemCalls
 
 /// The client's RDMA data path of one message size, as the control runner drives it. One
 /// thread owns the verbs resources from the first connect to the last disconnect: it connects

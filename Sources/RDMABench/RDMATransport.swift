@@ -6,8 +6,8 @@ import SystemPackage
 #if canImport(Glibc)
 import Glibc
 import Fabric
-import SystemCalls
 #endif
+import SystemCalls
 
 /// RDMA as a `Transport` of `ibbench serve`: tests are set up on the server's control
 /// connection like TCP's (the same token check, the same `--max-clients`), and their queue

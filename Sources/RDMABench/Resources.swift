@@ -2,8 +2,8 @@ import CRDMA
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
-import SystemCalls
 #endif
+import SystemCalls
 
 /// Where things sit in the registered buffer. Both ends compute the same layout from the
 /// test plan: per QP a local half (send source, read destination, receive slots) and a

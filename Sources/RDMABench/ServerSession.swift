@@ -4,8 +4,8 @@ import Logging
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
-import SystemCalls
 #endif
+import SystemCalls
 
 /// What the server's data loop counted, for its half of the results.
 struct ServerTally: Equatable, Sendable {

@@ -3,8 +3,8 @@ import CRDMA
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
-import SystemCalls
 #endif
+import SystemCalls
 
 /// Waits until `fd` is readable or `deadline` passes. True when readable.
 func waitReadable(_ fd: Int32, until deadline: Deadline) throws(Errno) -> Bool {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synchronization
+import SystemCalls
 
 /// Where reports go: a file descriptor (stdout) or memory (tests). Each `write` is one record,
 /// written whole and at once, so the output is valid at every moment and concurrent
@@ -25,13 +26,8 @@ public final class ReportOutput: Sendable {
             captured.withLock { $0.append(contentsOf: bytes) }
         case .fd(let fd):
             lock.withLock { _ in
-                bytes.withUnsafeBytes { raw in
-                    var off = 0
-                    while off < raw.count {
-                        let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                        if n > 0 { off += n } else if n < 0 && errno == EINTR { continue } else { return }
-                    }
-                }
+                // A closed reader (EPIPE) ends the output; the run still ends with its exit status.
+                bytes.withUnsafeBytes { raw in try? writeFully(fd, raw) }
             }
         }
     }

@@ -1,6 +1,7 @@
 import BenchCore
 import Fabric
 import Foundation
+import SystemCalls
 
 /// `ibbench compare PEER`: the options, the runners, the output.
 public struct CompareRun: Sendable {
@@ -74,10 +75,9 @@ public struct CompareRun: Sendable {
         guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
             throw PlotError(path: path, why: "cannot create \(tmp)")
         }
-        if rename(tmp, path) != 0 {
-            let e = String(cString: strerror(errno))
+        do { _ = try sys { rename(tmp, path) } } catch {
             unlink(tmp)
-            throw PlotError(path: path, why: e)
+            throw PlotError(path: path, why: error.symbol)
         }
     }
 }
