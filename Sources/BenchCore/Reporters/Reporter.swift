@@ -76,12 +76,3 @@ public enum OutputFormat: String, Sendable, CaseIterable {
         }
     }
 }
-
-/// Sends every event to several reporters.
-public final class FanOutReporter: Reporter {
-    let reporters: [any Reporter]
-    public init(_ reporters: [any Reporter]) { self.reporters = reporters }
-    public func started(test: String, route: String?) { for r in reporters { r.started(test: test, route: route) } }
-    public func interval(_ s: IntervalSample) { for r in reporters { r.interval(s) } }
-    public func finished(_ res: BenchResult, route: String?) { for r in reporters { r.finished(res, route: route) } }
-}

@@ -46,16 +46,3 @@ public struct CPUTime: Sendable, Equatable {
         return m
     }
 }
-
-/// Resident set size of this process in bytes, from `/proc/self/statm` (nil if unreadable).
-public func residentBytes() -> UInt64? {
-    let fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var buf = [UInt8](repeating: 0, count: 128)
-    let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-    guard n > 0 else { return nil }
-    let fields = buf[0..<n].split(separator: UInt8(ascii: " "))
-    guard fields.count > 1, let pages = UInt64(String(decoding: fields[1], as: UTF8.self)) else { return nil }
-    return pages * UInt64(sysconf(Int32(_SC_PAGESIZE)))
-}
