@@ -2,6 +2,8 @@
 import Glibc
 #endif
 import BenchCore
+import SystemCalls
+import SystemPackage
 
 /// The client side of `rr`: send a request, wait for the whole response, record the round
 /// trip in the thread's histogram; repeat until the end time. Buffers come preallocated.
@@ -65,9 +67,12 @@ func requestResponseServerLoop(fd: CInt, request: UnsafeMutableRawBufferPointer,
     return r
 }
 
-/// The client side of `crr`: for each transaction open a connection, send the attach frame and
-/// the request in one write, read the response, close. `prefixed` holds frame + request.
-func connectRequestResponseClientLoop(address: SocketAddress, options: SocketOptions, prefixed: UnsafeRawBufferPointer,
+/// The client side of `crr`: for each transaction open a connection with `options` applied
+/// (window, MSS, congestion control, device, local address, no-delay, as the other modes'
+/// connections get them), send the attach frame and the request in one write, read the
+/// response, close. `prefixed` holds frame + request. The connection setup goes through the
+/// syscall funnel: its typed `Errno` throws allocate nothing.
+func connectRequestResponseClientLoop(address: SocketAddress, options: PreparedSocketOptions, prefixed: UnsafeRawBufferPointer,
                                       response: UnsafeMutableRawBufferPointer, limits: LoopLimits,
                                       progress: StreamProgress) -> LoopResult {
     var r = LoopResult()
@@ -82,13 +87,20 @@ func connectRequestResponseClientLoop(address: SocketAddress, options: SocketOpt
     while now < limits.endNanos && now < limits.hardStopNanos {
         if progress.stop.load(ordering: .relaxed) { r.errno = ECANCELED; break }
         let t0 = now
-        let fd = socket(address.family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
-        if fd < 0 { r.errno = errno; break }
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        if options.noDelay { var one: CInt = 1; setsockopt(fd, CInt(IPPROTO_TCP), TCP_NODELAY, &one, 4) }
-        var ok = address.withSockaddr { sa, len in connect(fd, sa, len) } == 0
-        if !ok { err = errno }
+        let fd: CInt
+        do throws(Errno) {
+            fd = try sys { socket(address.family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0) }
+        } catch { r.errno = error.rawValue; break }
+        var ok = true
+        do throws(Errno) {
+            _ = try sys { setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) }
+            _ = try sys { setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size)) }
+            try options.apply(to: fd)
+            _ = try sys(retryOnInterrupt: false) { address.withSockaddr { sa, len in connect(fd, sa, len) } }
+        } catch {
+            err = error.rawValue
+            ok = false
+        }
         if ok { ok = sendExactly(fd: fd, prefixed, count: prefixed.count, progress: progress, error: &err) }
         if ok {
             let got = receiveExactly(fd: fd, response, count: response.count, progress: progress,
