@@ -33,6 +33,9 @@ let package = Package(
         .target(name: "CSubunitCRC"),
         // The one syscall funnel (EINTR retry, Errno, traps on bookkeeping bugs) and the one
         // errno name table, shared by every module that calls the kernel.
+        // The one JSON value type (objects keep key order and repeated keys): Fabric writes it,
+        // PeerTools parses other tools' output into it. Pure Swift, no dependencies.
+        .target(name: "OrderedJSON"),
         .target(
             name: "SystemCalls",
             dependencies: [.product(name: "SystemPackage", package: "swift-system")]
@@ -44,7 +47,7 @@ let package = Package(
         .target(
             name: "Fabric",
             dependencies: [
-                "CRDMA", "SystemCalls",
+                "CRDMA", "SystemCalls", "OrderedJSON",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
@@ -82,7 +85,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "PeerTools", dependencies: ["BenchCore", "Fabric", "SystemCalls"]),
+        .target(name: "PeerTools", dependencies: ["BenchCore", "Fabric", "OrderedJSON", "SystemCalls"]),
         // The network-free core of `ibbench mesh`: host lists, schedule, verdicts, outputs.
         .target(name: "Mesh"),
         .target(name: "CompareEngines", dependencies: ["PeerTools", "TCPBench", "RDMABench", "BenchCore", "Fabric"]),

@@ -1,4 +1,5 @@
 import SystemPackage
+import OrderedJSON
 import CRDMA
 import SystemCalls
 
