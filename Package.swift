@@ -112,7 +112,7 @@ let package = Package(
         ),
         // The decode/encode benchmark run by scripts/bench-subunit (not a test).
         .executableTarget(name: "subunit-bench", dependencies: ["Subunit"]),
-        .testTarget(name: "SubunitTests", dependencies: ["Subunit"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SubunitTests", dependencies: ["Subunit", "TestProcesses"], resources: [.copy("Fixtures")]),
         // The captured sysfs trees, stored as MANIFEST.tsv files (real sysfs is full of
         // symlink cycles that neither git nor SwiftPM's resource copying survive), and
         // the code that builds a tree from one; shared by the Fabric, LinkSetup and CLI
@@ -124,20 +124,23 @@ let package = Package(
             exclude: ["sysfs"]
         ),
         .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"]),
-        .testTarget(name: "FabricTests", dependencies: ["Fabric", "SysfsFixtures"]),
-        .testTarget(name: "LinkSetupTests", dependencies: ["LinkSetup", "Fabric", "SysfsFixtures"]),
+        // The one way tests run programs: to completion with input, time limit and captured
+        // output, or as a child to kill or wait for. Foundation only.
+        .target(name: "TestProcesses", path: "Tests/TestProcesses"),
+        .testTarget(name: "FabricTests", dependencies: ["Fabric", "SysfsFixtures", "TestProcesses"]),
+        .testTarget(name: "LinkSetupTests", dependencies: ["LinkSetup", "Fabric", "SysfsFixtures", "TestProcesses"]),
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "Subunit"]),
         .testTarget(name: "TCPBenchTests", dependencies: [
             "TCPBench", "BenchCore", "Subunit", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RDMABenchTests", dependencies: [
-            "RDMABench", "TCPBench", "BenchCore", .product(name: "Logging", package: "swift-log"),
+            "RDMABench", "TCPBench", "BenchCore", "TestProcesses", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "MeshTests", dependencies: ["Mesh"]),
         .testTarget(name: "PeerToolsTests", dependencies: [
             "PeerTools", "CompareEngines", "TCPBench", "BenchCore", .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Fixtures")]),
         // Runs the built ibsetup/ibbench binaries: help text, exit statuses, end-to-end flows.
-        .testTarget(name: "CLITests", dependencies: ["ibsetup", "ibbench", "Subunit", "SysfsFixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["ibsetup", "ibbench", "Subunit", "SysfsFixtures", "TestProcesses"]),
     ]
 )
