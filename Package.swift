@@ -31,21 +31,30 @@ let package = Package(
         // CRC-32 by carry-less multiplication on x86-64, which Swift cannot
         // express; Subunit falls back to its own tables elsewhere.
         .target(name: "CSubunitCRC"),
+        // The one syscall funnel (EINTR retry, Errno, traps on bookkeeping bugs) and the one
+        // errno name table, shared by every module that calls the kernel.
+        // The one JSON value type (objects keep key order and repeated keys): Fabric writes it,
+        // PeerTools parses other tools' output into it. Pure Swift, no dependencies.
+        .target(name: "OrderedJSON"),
+        .target(
+            name: "SystemCalls",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system")]
+        ),
         .target(
             name: "Subunit",
-            dependencies: ["CSubunitCRC", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["CSubunitCRC", "SystemCalls", .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(
             name: "Fabric",
             dependencies: [
-                "CRDMA",
+                "CRDMA", "SystemCalls", "OrderedJSON",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(
             name: "LinkSetup",
             dependencies: [
-                "Fabric",
+                "Fabric", "SystemCalls",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -53,7 +62,7 @@ let package = Package(
         .target(
             name: "BenchCore",
             dependencies: [
-                "Subunit",
+                "Subunit", "SystemCalls",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
@@ -62,7 +71,7 @@ let package = Package(
         .target(
             name: "TCPBench",
             dependencies: [
-                "BenchCore",
+                "BenchCore", "SystemCalls",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -70,21 +79,21 @@ let package = Package(
         .target(
             name: "RDMABench",
             dependencies: [
-                "BenchCore",
+                "BenchCore", "Fabric", "SystemCalls",
                 "CRDMA",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "PeerTools", dependencies: ["BenchCore"]),
+        .target(name: "PeerTools", dependencies: ["BenchCore", "Fabric", "OrderedJSON", "SystemCalls"]),
         // The network-free core of `ibbench mesh`: host lists, schedule, verdicts, outputs.
         .target(name: "Mesh", dependencies: ["BenchCore"]),
-        .target(name: "CompareEngines", dependencies: ["PeerTools", "TCPBench", "RDMABench", "BenchCore"]),
+        .target(name: "CompareEngines", dependencies: ["PeerTools", "TCPBench", "RDMABench", "BenchCore", "Fabric"]),
         // What both executables share: the one main(), the exit-status table, the stderr
         // writer and range-checked number parsing. ArgumentParser only, no engine.
         .target(
             name: "CommandSupport",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["SystemCalls", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "ibsetup",
@@ -103,7 +112,7 @@ let package = Package(
         ),
         // The decode/encode benchmark run by scripts/bench-subunit (not a test).
         .executableTarget(name: "subunit-bench", dependencies: ["Subunit"]),
-        .testTarget(name: "SubunitTests", dependencies: ["Subunit"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SubunitTests", dependencies: ["Subunit", "TestProcesses"], resources: [.copy("Fixtures")]),
         // The captured sysfs trees, stored as MANIFEST.tsv files (real sysfs is full of
         // symlink cycles that neither git nor SwiftPM's resource copying survive), and
         // the code that builds a tree from one; shared by the Fabric, LinkSetup and CLI
@@ -114,20 +123,24 @@ let package = Package(
             path: "Tests/SysfsFixtures",
             exclude: ["sysfs"]
         ),
-        .testTarget(name: "FabricTests", dependencies: ["Fabric", "SysfsFixtures"]),
-        .testTarget(name: "LinkSetupTests", dependencies: ["LinkSetup", "Fabric", "SysfsFixtures"]),
+        .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"]),
+        // The one way tests run programs: to completion with input, time limit and captured
+        // output, or as a child to kill or wait for. Foundation only.
+        .target(name: "TestProcesses", path: "Tests/TestProcesses"),
+        .testTarget(name: "FabricTests", dependencies: ["Fabric", "SysfsFixtures", "TestProcesses"]),
+        .testTarget(name: "LinkSetupTests", dependencies: ["LinkSetup", "Fabric", "SysfsFixtures", "TestProcesses"]),
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "Subunit"]),
         .testTarget(name: "TCPBenchTests", dependencies: [
             "TCPBench", "BenchCore", "Subunit", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RDMABenchTests", dependencies: [
-            "RDMABench", "TCPBench", "BenchCore", .product(name: "Logging", package: "swift-log"),
+            "RDMABench", "TCPBench", "BenchCore", "TestProcesses", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "MeshTests", dependencies: ["Mesh"]),
         .testTarget(name: "PeerToolsTests", dependencies: [
             "PeerTools", "CompareEngines", "TCPBench", "BenchCore", .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Fixtures")]),
         // Runs the built ibsetup/ibbench binaries: help text, exit statuses, end-to-end flows.
-        .testTarget(name: "CLITests", dependencies: ["ibsetup", "ibbench", "Subunit", "SysfsFixtures"]),
+        .testTarget(name: "CLITests", dependencies: ["ibsetup", "ibbench", "Subunit", "SysfsFixtures", "TestProcesses"]),
     ]
 )

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemCalls
 
 /// The one writer of diagnostics. Each call goes out whole with unbuffered `write(2)`
 /// calls, so a line never mixes with results written to stdout at the same time.
@@ -26,16 +27,6 @@ public enum StandardOutput {
 /// Writes all of `text` to `fd`, retrying `EINTR`; gives up on any other error (a closed
 /// pipe has no reader left to tell).
 private func writeWhole(_ text: String, to fd: Int32) {
-    let bytes = Array(text.utf8)
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeBytes { raw in
-            #if canImport(Glibc)
-            Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-            #else
-            Darwin.write(fd, raw.baseAddress! + offset, raw.count - offset)
-            #endif
-        }
-        if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
-    }
+    // Nothing is left to tell when stderr itself is gone.
+    Array(text.utf8).withUnsafeBytes { raw in try? writeFully(fd, raw) }
 }

@@ -1,4 +1,5 @@
 import BenchCore
+import Fabric
 import PeerTools
 import RDMABench
 import TCPBench
@@ -12,7 +13,7 @@ public struct RDMAEngineRunner: MeasurementRunner {
     /// The RDMA devices of this host (a parameter so tests can pretend either way).
     public var devices: @Sendable () -> [String]
 
-    public init(port: UInt16 = ServerOptions.defaultPort, devices: @escaping @Sendable () -> [String] = rdmaDeviceNames) {
+    public init(port: UInt16 = ServerOptions.defaultPort, devices: @escaping @Sendable () -> [String] = verbsDeviceNames) {
         self.port = port
         self.devices = devices
     }

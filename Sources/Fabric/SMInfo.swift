@@ -1,5 +1,7 @@
 import SystemPackage
+import OrderedJSON
 import CRDMA
+import SystemCalls
 
 /// What the subnet manager says about itself (SMInfo attribute, IB spec
 /// 14.2.5.13), as `sminfo` prints it.
@@ -108,7 +110,7 @@ public enum SMInfoQuery: Hashable, Sendable {
     }
 
     private static func errnoText(_ code: Int32) -> String {
-        errnoName(Errno(rawValue: code))
+        Errno(rawValue: code).symbol
     }
 }
 

@@ -1,4 +1,5 @@
 import SystemPackage
+import SystemCalls
 
 /// Everything that stops `ibsetup up`, `down` or `stanza`, each printed as one
 /// line: `<subject>: <what failed>[ (<errno>)]; <next step>`.

@@ -4,6 +4,7 @@ import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemCalls
 
 /// One rdma_cm event, copied out so it can be acknowledged at once (an unacknowledged event
 /// would block `rdma_destroy_id`).
@@ -24,7 +25,14 @@ struct CMEvent {
 func nextCMEvent(_ channel: UnsafeMutablePointer<rdma_event_channel>, until deadline: Deadline) throws(Errno) -> CMEvent? {
     while true {
         var raw: UnsafeMutablePointer<rdma_cm_event>?
-        if rdma_get_cm_event(channel, &raw) == 0, let ev = raw {
+        do throws(Errno) {
+            _ = try sys { rdma_get_cm_event(channel, &raw) }
+        } catch where error == .resourceTemporarilyUnavailable {
+            // Nothing yet on the non-blocking channel: wait for one, or the deadline.
+            if try !waitReadable(channel.pointee.fd, until: deadline) { return nil }
+            continue
+        }
+        if let ev = raw {
             let e = ev.pointee
             let conn = e.param.conn
             var data: [UInt8] = []
@@ -36,9 +44,6 @@ func nextCMEvent(_ channel: UnsafeMutablePointer<rdma_event_channel>, until dead
             rdma_ack_cm_event(ev)
             return copy
         }
-        let e = Errno(rawValue: errno)
-        guard e == .resourceTemporarilyUnavailable || e == .interrupted else { throw e }
-        if try !waitReadable(channel.pointee.fd, until: deadline) { return nil }
     }
 }
 

@@ -1,5 +1,7 @@
 import BenchCore
 import SystemPackage
+import Fabric
+import SystemCalls
 
 /// The client side of `ibbench rdma`: for each message size, sets the test up with
 /// `ibbench serve` over the control protocol (token check, busy answer, deadlines as for
@@ -12,7 +14,7 @@ public enum RDMAClient {
     public static func run(_ options: RDMAOptions, starting: (String) -> Void = { _ in },
                            emit: (BenchResult) -> Void) throws(RDMAError) {
         let o = try options.validated()
-        if rdmaDeviceNames().isEmpty { throw noDeviceError }
+        if verbsDeviceNames().isEmpty { throw noDeviceError }
         let address: SocketAddress
         do { address = try SocketAddress.resolve(o.peer, port: o.port) } catch {
             throw RDMAError(.addressResolution, error.subject, error.what, next: error.next)

@@ -4,6 +4,7 @@ import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemCalls
 
 /// The client's RDMA data path of one message size, as the control runner drives it. One
 /// thread owns the verbs resources from the first connect to the last disconnect: it connects
@@ -157,7 +158,7 @@ struct QPWork {
         let ms = Int32(o.timeout * 1000)
         for q in 0..<o.qps {
             let id = try graph.createID(subject: label)
-            do { try Verbs.status { peer!.withSockaddr { rdma_resolve_addr(id, nil, $0, ms) } } } catch {
+            do { _ = try sys { peer!.withSockaddr { rdma_resolve_addr(id, nil, $0, ms) } } } catch {
                 throw RDMAError(.addressResolution, label, "rdma_resolve_addr failed", errno: error,
                                 next: "use an address that routes through an RDMA device (IPoIB or RoCE interface)")
             }
@@ -172,7 +173,7 @@ struct QPWork {
                                    events: o.poll == .events, hugePages: o.hugePages)
                 fillPatterns(graph)
             }
-            do { try Verbs.status { rdma_resolve_route(id, ms) } } catch {
+            do { _ = try sys { rdma_resolve_route(id, ms) } } catch {
                 throw RDMAError(.routeResolution, label, "rdma_resolve_route failed", errno: error,
                                 next: "check the link (ibsetup status) and, on InfiniBand, the subnet manager")
             }
@@ -180,8 +181,11 @@ struct QPWork {
             try graph.createQP(on: id, sendDepth: sendDepth, recvDepth: layout.slotCount + 1,
                                inline: o.inlineSize, subject: label)
             if o.verb == .send && o.mode == .lat {
-                let r = graph.postReceive(on: id.pointee.qp, offset: layout.target(qp: q, slot: 0), length: layout.slotSize, id: 0)
-                if r != 0 { throw verbsFailure("ibv_post_recv", Errno(rawValue: r), device: deviceName(id.pointee.verbs)) }
+                do {
+                    try sysReturned {
+                        graph.postReceive(on: id.pointee.qp, offset: layout.target(qp: q, slot: 0), length: layout.slotSize, id: 0)
+                    }
+                } catch { throw verbsFailure("ibv_post_recv", error, device: deviceName(id.pointee.verbs)) }
             }
             let request = ConnectRequest(session: session, qpIndex: UInt8(q),
                                          replyAddress: graph.address(layout.target(qp: q, slot: 0)), replyKey: graph.rkey)
@@ -267,8 +271,9 @@ struct QPWork {
     private func postAndWait(_ graph: borrowing RCGraph, qp: UnsafeMutablePointer<ibv_qp>,
                              _ wr: inout ibv_send_wr, what: String) throws(RDMAError) {
         var bad: UnsafeMutablePointer<ibv_send_wr>?
-        let r = ibv_post_send(qp, &wr, &bad)
-        if r != 0 { throw RDMAError(.verbs, label, "ibv_post_send failed for \(what)", errno: Errno(rawValue: r), next: "retry") }
+        do { try sysReturned { ibv_post_send(qp, &wr, &bad) } } catch {
+            throw RDMAError(.verbs, label, "ibv_post_send failed for \(what)", errno: error, next: "retry")
+        }
         let deadline = Deadline.after(seconds: o.timeout)
         var wc = ibv_wc()
         while !deadline.hasPassed {

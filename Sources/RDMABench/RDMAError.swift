@@ -1,5 +1,6 @@
 import BenchCore
 import SystemPackage
+import SystemCalls
 
 /// A failure of an RDMA run, printed as one line: `<subject>: <what failed>[ (<errno>)]; <next step>`.
 public struct RDMAError: Error, CustomStringConvertible, Sendable {

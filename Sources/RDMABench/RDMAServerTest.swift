@@ -4,6 +4,7 @@ import Logging
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemCalls
 
 /// The server side of one RDMA test. Its own thread owns the verbs resources (`ServerSession`)
 /// from the first connect request to the end of the control session: it accepts the QPs the

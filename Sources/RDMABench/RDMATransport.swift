@@ -5,7 +5,9 @@ import Synchronization
 import SystemPackage
 #if canImport(Glibc)
 import Glibc
+import Fabric
 #endif
+import SystemCalls
 
 /// RDMA as a `Transport` of `ibbench serve`: tests are set up on the server's control
 /// connection like TCP's (the same token check, the same `--max-clients`), and their queue
@@ -33,7 +35,7 @@ package final class RDMATransport: Transport, @unchecked Sendable {
         self.logger = logger
         var listener: ConnectListener?
         var unavailable: BenchError?
-        if rdmaDeviceNames().isEmpty {
+        if verbsDeviceNames().isEmpty {
             unavailable = BenchError(.local, subject: "rdma", what: "this server has no RDMA device",
                                      next: "run the RDMA test against a host with an HCA, or create Soft-RoCE there")
         } else {
@@ -120,14 +122,14 @@ final class ConnectListener: @unchecked Sendable {
         }
         let ch = try makeEventChannel(subject: local.label)
         var made: UnsafeMutablePointer<rdma_cm_id>?
-        do { try Verbs.status { rdma_create_id(ch, &made, nil, RDMA_PS_TCP) } } catch {
+        do { _ = try sys { rdma_create_id(ch, &made, nil, RDMA_PS_TCP) } } catch {
             rdma_destroy_event_channel(ch)
             throw RDMAError(.connection, local.label, "cannot create the listening rdma_cm id", errno: error, next: "check /dev/infiniband/rdma_cm")
         }
         let id = made!
         do {
-            try Verbs.status { local.withSockaddr { rdma_bind_addr(id, $0) } }
-            try Verbs.status { rdma_listen(id, 64) }
+            _ = try sys { local.withSockaddr { rdma_bind_addr(id, $0) } }
+            _ = try sys { rdma_listen(id, 64) }
         } catch {
             rdma_destroy_id(id)
             rdma_destroy_event_channel(ch)

@@ -3,6 +3,7 @@ import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemCalls
 
 /// Where things sit in the registered buffer. Both ends compute the same layout from the
 /// test plan: per QP a local half (send source, read destination, receive slots) and a
@@ -80,7 +81,7 @@ struct RCGraph: ~Copyable {
     /// A new RC cm_id on this graph's channel. rdma_cm: `rdma_create_id(RDMA_PS_TCP)`.
     mutating func createID(subject: String) throws(RDMAError) -> UnsafeMutablePointer<rdma_cm_id> {
         var id: UnsafeMutablePointer<rdma_cm_id>?
-        do { try Verbs.status { rdma_create_id(channel, &id, nil, RDMA_PS_TCP) } } catch {
+        do { _ = try sys { rdma_create_id(channel, &id, nil, RDMA_PS_TCP) } } catch {
             throw RDMAError(.connection, subject, "rdma_create_id failed", errno: error, next: "check /dev/infiniband/rdma_cm")
         }
         ids.append(id!)
@@ -99,22 +100,22 @@ struct RCGraph: ~Copyable {
         let dev = deviceName(ctx)
         context = ctx
         do {
-            pd = try Verbs.pointer { ibv_alloc_pd(ctx) }
+            pd = try sysPointer { ibv_alloc_pd(ctx) }
         } catch { throw verbsFailure("ibv_alloc_pd", error, device: dev) }
         if events {
-            do { completionChannel = try Verbs.pointer { ibv_create_comp_channel(ctx) } } catch {
+            do { completionChannel = try sysPointer { ibv_create_comp_channel(ctx) } } catch {
                 throw verbsFailure("ibv_create_comp_channel", error, device: dev)
             }
             do { try setNonBlocking(completionChannel!.pointee.fd) } catch {
                 throw verbsFailure("fcntl(O_NONBLOCK) on the completion channel", error, device: dev)
             }
         }
-        do { cq = try Verbs.pointer { ibv_create_cq(ctx, Int32(cqEntries), nil, completionChannel, 0) } } catch {
+        do { cq = try sysPointer { ibv_create_cq(ctx, Int32(cqEntries), nil, completionChannel, 0) } } catch {
             throw verbsFailure("ibv_create_cq (\(cqEntries) entries)", error, device: dev)
         }
         try allocateBuffer(bytes: bytes, hugePages: hugePages, device: dev)
         let access = Int32(IBV_ACCESS_LOCAL_WRITE.rawValue | IBV_ACCESS_REMOTE_WRITE.rawValue | IBV_ACCESS_REMOTE_READ.rawValue)
-        do { mr = try Verbs.pointer { crdma_reg_mr(pd, buffer, bytes, access) } } catch {
+        do { mr = try sysPointer { crdma_reg_mr(pd, buffer, bytes, access) } } catch {
             throw verbsFailure("ibv_reg_mr (\(bytes) bytes)", error, device: dev)
         }
     }
@@ -123,18 +124,24 @@ struct RCGraph: ~Copyable {
         if hugePages {
             let huge = 2 << 20
             let length = (bytes + huge - 1) / huge * huge
-            let p = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0)
-            if p == MAP_FAILED || p == nil {
-                throw RDMAError(.verbs, device, "no huge pages for \(length) bytes (mmap MAP_HUGETLB)",
-                                errno: Errno(rawValue: errno),
+            let p: UnsafeMutableRawPointer
+            do {
+                p = try sysPointer {
+                    let mapped = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0)
+                    return mapped == MAP_FAILED ? nil : mapped
+                }
+            } catch {
+                throw RDMAError(.verbs, device, "no huge pages for \(length) bytes (mmap MAP_HUGETLB)", errno: error,
                                 next: "reserve some: echo 512 > /proc/sys/vm/nr_hugepages, or drop --use-hugepages")
             }
             buffer = p; bufferBytes = length; bufferIsMapped = true
         } else {
             var p: UnsafeMutableRawPointer?
-            let r = posix_memalign(&p, 4096, bytes)
-            guard r == 0, let p else {
-                throw RDMAError(.verbs, device, "cannot allocate \(bytes) bytes", errno: Errno(rawValue: r), next: "lower --size or --qps")
+            do { try sysReturned { posix_memalign(&p, 4096, bytes) } } catch {
+                throw RDMAError(.verbs, device, "cannot allocate \(bytes) bytes", errno: error, next: "lower --size or --qps")
+            }
+            guard let p else {
+                throw RDMAError(.verbs, device, "cannot allocate \(bytes) bytes", errno: .noMemory, next: "lower --size or --qps")
             }
             buffer = p; bufferBytes = bytes
         }
@@ -153,7 +160,7 @@ struct RCGraph: ~Copyable {
         attr.cap.max_send_sge = 1
         attr.cap.max_recv_sge = 1
         attr.cap.max_inline_data = UInt32(inline)
-        do { try Verbs.status { rdma_create_qp(id, pd, &attr) } } catch {
+        do { _ = try sys { rdma_create_qp(id, pd, &attr) } } catch {
             throw RDMAError(.verbs, subject, "rdma_create_qp failed (send depth \(sendDepth), receive depth \(recvDepth), inline \(inline) bytes)",
                             errno: error, next: "lower --tx-depth or --inline to what the device supports (ibv_devinfo -v)")
         }
@@ -198,8 +205,9 @@ struct RCGraph: ~Copyable {
 /// A new rdma_cm event channel, its fd made non-blocking for deadline waits.
 /// rdma_cm: `rdma_create_event_channel`.
 func makeEventChannel(subject: String) throws(RDMAError) -> UnsafeMutablePointer<rdma_event_channel> {
-    guard let ch = rdma_create_event_channel() else {
-        throw RDMAError(.noDevice, subject, "cannot open the rdma_cm event channel", errno: Errno(rawValue: errno),
+    let ch: UnsafeMutablePointer<rdma_event_channel>
+    do { ch = try sysPointer { rdma_create_event_channel() } } catch {
+        throw RDMAError(.noDevice, subject, "cannot open the rdma_cm event channel", errno: error,
                         next: "load rdma_ucm (modprobe rdma_ucm) and check /dev/infiniband/rdma_cm")
     }
     do { try setNonBlocking(ch.pointee.fd) } catch {
@@ -212,10 +220,11 @@ func makeEventChannel(subject: String) throws(RDMAError) -> UnsafeMutablePointer
 /// Connects or accepts with `data` as private data. rdma_cm: `rdma_connect` / `rdma_accept`.
 func withPrivateData(_ params: rdma_conn_param, _ data: [UInt8], _ body: (inout rdma_conn_param) -> Int32) throws(Errno) {
     var p = params
-    let r: Int32 = data.withUnsafeBytes { raw in
-        p.private_data = raw.baseAddress
-        p.private_data_len = UInt8(raw.count)
-        return body(&p)
+    _ = try sys {
+        data.withUnsafeBytes { raw in
+            p.private_data = raw.baseAddress
+            p.private_data_len = UInt8(raw.count)
+            return body(&p)
+        }
     }
-    if r != 0 { throw Errno(rawValue: errno) }
 }

@@ -5,6 +5,7 @@ import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemCalls
 
 /// What the server's data loop counted, for its half of the results.
 struct ServerTally: Equatable, Sendable {
@@ -76,8 +77,9 @@ struct ServerSession: ~Copyable {
             }
             try graph.createQP(on: id, sendDepth: 64, recvDepth: receivesPerQP + 1, inline: spec.inlineSize, subject: subject)
             for s in 0..<receivesPerQP {
-                let r = postReceive(q: q, slot: s)
-                if r != 0 { throw verbsFailure("ibv_post_recv", Errno(rawValue: r), device: deviceName(graph.context!)) }
+                do { try sysReturned { postReceive(q: q, slot: s) } } catch {
+                    throw verbsFailure("ibv_post_recv", error, device: deviceName(graph.context!))
+                }
             }
         } catch {
             ConnectReply(status: .noResources).encoded().withUnsafeBytes { _ = rdma_reject(id, $0.baseAddress, UInt8($0.count)) }

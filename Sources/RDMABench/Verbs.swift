@@ -4,63 +4,26 @@ import SystemPackage
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// The two ways verbs and rdma_cm report failure, each turned into a thrown `Errno`.
-enum Verbs {
-    /// Calls that return NULL and set errno (`ibv_alloc_pd`, `ibv_create_cq`, `ibv_reg_mr`).
-    static func pointer<T>(_ call: () -> T?) throws(Errno) -> T {
-        if let p = call() { return p }
-        throw Errno(rawValue: errno == 0 ? ENOMEM : errno)
-    }
-
-    /// Calls that return -1 and set errno (rdma_cm: `rdma_connect`, `rdma_create_qp`, …), retrying EINTR.
-    static func status(_ call: () -> Int32) throws(Errno) {
-        while true {
-            if call() == 0 { return }
-            let e = Errno(rawValue: errno)
-            if e != .interrupted { throw e }
-        }
-    }
-
-    /// Calls that return the errno itself, 0 on success (`ibv_post_send`, `ibv_req_notify_cq`).
-    static func returned(_ call: () -> Int32) throws(Errno) {
-        let r = call()
-        if r != 0 { throw Errno(rawValue: r < 0 ? -r : r) }
-    }
-}
+import SystemCalls
 
 /// Waits until `fd` is readable or `deadline` passes. True when readable.
 func waitReadable(_ fd: Int32, until deadline: Deadline) throws(Errno) -> Bool {
     while true {
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let r = poll(&p, 1, deadline.remainingMilliseconds)
-        if r > 0 { return true }
-        if r < 0 {
-            let e = Errno(rawValue: errno)
-            if e == .interrupted { continue }
-            throw e
-        }
+        if try sys({ poll(&p, 1, deadline.remainingMilliseconds) }) > 0 { return true }
         if deadline.hasPassed { return false }
     }
 }
 
 /// Makes `fd` non-blocking, so that reading an event after poll never waits.
 func setNonBlocking(_ fd: Int32) throws(Errno) {
-    let flags = fcntl(fd, F_GETFL)
-    if flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 { throw Errno(rawValue: errno) }
+    let flags = try sys { fcntl(fd, F_GETFL) }
+    _ = try sys { fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
 }
 
 /// Name of the RDMA device behind a verbs context, e.g. `rxe0`.
 func deviceName(_ ctx: UnsafeMutablePointer<ibv_context>) -> String {
     String(cString: ibv_get_device_name(ctx.pointee.device))
-}
-
-/// Names of the RDMA devices present; empty when there are none (or no verbs provider loaded).
-public func rdmaDeviceNames() -> [String] {
-    var n: Int32 = 0
-    guard let list = ibv_get_device_list(&n) else { return [] }
-    defer { ibv_free_device_list(list) }
-    return (0..<Int(n)).compactMap { i in list[i].map { String(cString: ibv_get_device_name($0)) } }
 }
 
 func portStateName(_ s: ibv_port_state) -> String {
@@ -87,9 +50,8 @@ func checkPort(_ ctx: UnsafeMutablePointer<ibv_context>, port: UInt8,
                         next: "use an address of an interface on port \(wantPort), or drop --port")
     }
     var attr = ibv_port_attr()
-    let r = crdma_query_port(ctx, port, &attr)
-    if r != 0 {
-        throw RDMAError(.verbs, "\(name) port \(port)", "ibv_query_port failed", errno: Errno(rawValue: r),
+    do { try sysReturned { crdma_query_port(ctx, port, &attr) } } catch {
+        throw RDMAError(.verbs, "\(name) port \(port)", "ibv_query_port failed", errno: error,
                         next: "check the device with ibv_devinfo")
     }
     if attr.state != IBV_PORT_ACTIVE {

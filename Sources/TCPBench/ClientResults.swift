@@ -3,6 +3,7 @@ import Glibc
 #endif
 import BenchCore
 import SystemPackage
+import SystemCalls
 
 /// Joins the client's loop results with the server's half into the results a user sees: one
 /// per data connection (when there are several) and the total, which carries the CPU figures.

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import BenchCore
 import SystemPackage
+import SystemCalls
 
 /// The client's data connections and the threads running over them. Owns the descriptors:
 /// they close when it ends, after the threads have been joined.
@@ -16,6 +17,8 @@ final class DataPath: ClientDataPath, @unchecked Sendable {
     private(set) var progress: [StreamProgress] = []
     private var threads: [BenchThread<LoopResult>] = []
     private(set) var startNanos: UInt64 = 0
+    /// crr: the options every per-transaction connection gets, prepared before the clock starts.
+    private var connectRequestOptions: PreparedSocketOptions?
 
     init(mode: TCPMode, plan: TestPlan, options: TCPTestOptions, address: SocketAddress) {
         self.mode = mode
@@ -29,6 +32,7 @@ final class DataPath: ClientDataPath, @unchecked Sendable {
     /// Opens the data connections, each announcing itself with `attach`.
     func open(session: [UInt8], info: [String: String]) throws(BenchError) {
         self.session = session
+        if mode == .crr { try prepareConnectRequestOptions() }
         let n = mode.connections(streams: plan.streams)
         for i in 0..<n {
             let deadline = Deadline.after(seconds: 10)
@@ -41,6 +45,24 @@ final class DataPath: ClientDataPath, @unchecked Sendable {
                                  errnoName: error.symbol,
                                  next: ControlClientRun.advice(error, port: options.port, device: options.device))
             }
+        }
+    }
+
+    /// crr opens its connections inside the timed loop, so a `--window`, `--mss`, `--congestion`,
+    /// `--dev` or `--bind` the kernel refuses is found here, on a socket of the same kind, and
+    /// reported as the other modes report it, before anything is timed. Kernel: socket, setsockopt, bind.
+    private func prepareConnectRequestOptions() throws(BenchError) {
+        do {
+            let prepared = try PreparedSocketOptions(options.socketOptions)
+            let probe = Socket(adopting: try sys {
+                socket(address.family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
+            })
+            try prepared.apply(to: probe.fd)
+            connectRequestOptions = prepared
+        } catch {
+            throw BenchError(.peer, subject: "\(address)", what: "crr connections cannot be set up",
+                             errnoName: error.symbol,
+                             next: ControlClientRun.advice(error, port: options.port, device: options.device))
         }
     }
 
@@ -72,7 +94,7 @@ final class DataPath: ClientDataPath, @unchecked Sendable {
             case .crr:
                 limits.endNanos = end
                 let prefix = ControlFrame.encode(.attach(session: session, stream: i))
-                let sockOpts = options.socketOptions
+                guard let sockOpts = connectRequestOptions else { preconditionFailure("crr started before open") }
                 body = {
                     let buf = makePayload(size: prefix.count + plan.request)
                     for (k, b) in prefix.enumerated() { buf[k] = b }

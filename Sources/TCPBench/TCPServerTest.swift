@@ -3,6 +3,7 @@ import Glibc
 #endif
 import BenchCore
 import SystemPackage
+import SystemCalls
 
 /// The server side of one TCP test: data connections attach to it by session cookie; each runs
 /// its loop on the thread that accepted it, and reports back through the gate.
@@ -11,7 +12,11 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
     let mode: TCPMode
     let session: [UInt8]
     var connectInfo: [String: String] { [:] }
-    private let options: SocketOptions
+    /// The client's window, congestion control and no-delay, for every accepted data connection
+    /// (crr: every transaction's), prepared once.
+    private let acceptedOptions: PreparedSocketOptions
+    /// crr: the response every transaction gets, made once.
+    private let crrResponse: [UInt8]
     private let expected: Int
     private let progress: [StreamProgress]
 
@@ -31,7 +36,8 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
         self.plan = plan
         self.mode = mode
         self.session = session
-        self.options = SocketOptions(plan: plan.options)
+        self.acceptedOptions = PreparedSocketOptions(accepted: SocketOptions(plan: plan.options))
+        self.crrResponse = mode == .crr ? [UInt8](repeating: 0x5a, count: plan.response) : []
         self.expected = mode.connections(streams: plan.streams)
         self.progress = (0..<max(plan.streams, expected)).map { _ in StreamProgress() }
     }
@@ -117,7 +123,7 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
         guard accepted else { return }
         defer { state.update { $0.running -= 1 } }
         do {
-            try options.applyAccepted(to: socket)
+            try acceptedOptions.apply(to: socket.fd)
         } catch {
             state.update { $0.results[stream] = LoopResult(errno: error.rawValue) }
             return
@@ -178,14 +184,16 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
     /// response, close. The server closes first, so TIME_WAIT stays on this side.
     private func answerConnectRequest(_ socket: consuming Socket, stream: Int, leftover: [UInt8]) {
         guard stream >= 0, stream < progress.count, !state.read({ $0.aborted }) else { return }
+        // As on the long-lived connections of the other modes; a socket that refuses them is
+        // closed unanswered, which ends the client's transaction with an error.
+        guard (try? acceptedOptions.apply(to: socket.fd)) != nil else { return }
         var have = leftover.count
         let deadline = Deadline.after(seconds: 5)
         while have < plan.request {
             guard let more = try? socket.readSome(max: plan.request - have, until: deadline), !more.isEmpty else { return }
             have += more.count
         }
-        let response = [UInt8](repeating: 0x5a, count: plan.response)
-        guard (try? socket.writeAll(response, until: deadline)) != nil else { return }
+        guard (try? socket.writeAll(crrResponse, until: deadline)) != nil else { return }
         progress[stream].transactions.wrappingAdd(1, ordering: .relaxed)
     }
 }

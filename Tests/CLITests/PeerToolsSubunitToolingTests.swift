@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 
 /// The project root: the nearest directory above the test binary holding Package.swift.
@@ -15,41 +16,9 @@ func peerToolsProjectRoot() -> URL? {
 let peerToolsVenv: URL? = peerToolsProjectRoot().map { $0.appendingPathComponent(".venv/bin") }
     .flatMap { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("stestr").path) ? $0 : nil }
 
-/// Runs `executable` in `directory` with stdin from `stdin`, stdout and stderr into files (the
-/// raw bytes, and no pipe a leftover child could hold open); killed after `timeout` seconds.
-func runToFiles(_ executable: URL, _ arguments: [String], stdin: URL? = nil, directory: URL,
-                environment: [String: String]? = nil, timeout: Double = 60) throws -> (status: Int32, stdout: Data, stderr: Data) {
-    let tag = UUID().uuidString
-    let outURL = directory.appendingPathComponent(".out-\(tag)"), errURL = directory.appendingPathComponent(".err-\(tag)")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
-    defer { try? FileManager.default.removeItem(at: outURL); try? FileManager.default.removeItem(at: errURL) }
-    let p = Process()
-    p.executableURL = executable
-    p.arguments = arguments
-    p.currentDirectoryURL = directory
-    if let environment { p.environment = environment }
-    p.standardInput = try stdin.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
-    let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-    p.standardOutput = out
-    p.standardError = err
-    let exited = DispatchSemaphore(value: 0)
-    p.terminationHandler = { _ in exited.signal() }
-    try p.run()
-    if exited.wait(timeout: .now() + timeout) == .timedOut {
-        kill(p.processIdentifier, SIGKILL)
-        exited.wait()
-    }
-    try out.close()
-    try err.close()
-    return (p.terminationStatus, try Data(contentsOf: outURL), try Data(contentsOf: errURL))
-}
-
 /// Runs a Python tool from .venv with `stdin` as input, in `directory`.
 func runVenvTool(_ name: String, _ arguments: [String], stdin: URL, directory: URL) throws -> ToolRun {
-    let r = try runToFiles(peerToolsVenv!.appendingPathComponent(name), arguments, stdin: stdin, directory: directory)
-    return ToolRun(status: r.status, stdout: String(decoding: r.stdout, as: UTF8.self),
-                   stderr: String(decoding: r.stderr, as: UTF8.self))
+    try runProcess(peerToolsVenv!.appendingPathComponent(name), arguments, stdin: .file(stdin), directory: directory)
 }
 
 /// A subunit stream from ibbench (imports that pass and fail, and a compare run whose tools
@@ -67,11 +36,11 @@ struct PeerToolsSubunitToolingTests {
         // Subunit v2 is binary: keep ibbench's stdout as raw bytes, never decoded as text.
         let ibbench = productPath("ibbench")
         var bytes = Data()
-        bytes += try runToFiles(ibbench, ["import", "netperf", rr, "--format", "subunit"], directory: work).stdout
-        bytes += try runToFiles(ibbench, ["import", "iperf3", refused, "--format", "subunit"], directory: work).stdout
-        bytes += try runToFiles(ibbench, ["compare", "127.0.0.1", "--rounds", "1", "-t", "1", "--tools", "iperf3",
+        bytes += try runProcess(ibbench, ["import", "netperf", rr, "--format", "subunit"], directory: work).output
+        bytes += try runProcess(ibbench, ["import", "iperf3", refused, "--format", "subunit"], directory: work).output
+        bytes += try runProcess(ibbench, ["compare", "127.0.0.1", "--rounds", "1", "-t", "1", "--tools", "iperf3",
                                           "--measurement", "tcp_stream", "--format", "subunit"],
-                                directory: work, environment: ["PATH": work.path]).stdout
+                                environment: ["PATH": work.path], directory: work).output
         stream = work.appendingPathComponent("run.subunit")
         try bytes.write(to: stream)
     }

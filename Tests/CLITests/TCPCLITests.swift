@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 
 /// The project root (where Package.swift is), found from the built binaries' location.
@@ -26,37 +27,14 @@ private let haveSubunitTools = subunitTool("subunit2junitxml") != nil && subunit
 
 /// Feeds `input` to a python-subunit tool; returns its exit status and stdout.
 private func pipe(_ input: Data, to tool: String, _ args: [String] = []) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: tool)
-    p.arguments = args
-    let inPipe = Pipe(), outPipe = Pipe()
-    p.standardInput = inPipe
-    p.standardOutput = outPipe
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    inPipe.fileHandleForWriting.write(input)
-    try inPipe.fileHandleForWriting.close()
-    let out = outPipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+    let r = try runProcess(URL(fileURLWithPath: tool), args, stdin: .bytes([UInt8](input)))
+    return (r.status, r.stdout)
 }
 
 /// Runs ibbench and returns its exit status and raw stdout (subunit is binary: no String round trip).
 private func runRaw(_ args: [String], timeout: TimeInterval = 30) throws -> (Int32, Data) {
-    let p = Process()
-    p.executableURL = productPath("ibbench")
-    p.arguments = args
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    let killer = DispatchWorkItem { if p.isRunning { p.terminate() } }
-    DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    killer.cancel()
-    return (p.terminationStatus, data)
+    let r = try runProduct("ibbench", args, timeout: timeout)
+    return (r.status, Data(r.output))
 }
 
 /// The number after `label` in subunit-stats output (`Total tests:       3`).
@@ -192,14 +170,10 @@ private extension String {
 
     @Test func peerDeathEndsWithPartialResultsAndExitTwo() throws {
         let port = testPort(1)
-        let server = Process()
-        server.executableURL = productPath("ibbench")
-        server.arguments = ["serve", "--bind", "127.0.0.1", "--port", port]
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { if server.isRunning { server.terminate() } }
+        let server = try ChildProcess(product: "ibbench", ["serve", "--bind", "127.0.0.1", "--port", port])
+        defer { server.kill(SIGTERM) }
         waitUntilListening(port)
-        DispatchQueue.global().asyncAfter(deadline: .now() + 1.5) { kill(server.processIdentifier, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 1.5) { server.kill() }
         let t0 = Date()
         let run = try runTool("ibbench", ["tcp", "127.0.0.1", "--port", port, "-t", "30", "--format", "json"], timeout: 60)
         #expect(Date().timeIntervalSince(t0) < 20, "the client noticed within its deadlines")
@@ -212,12 +186,8 @@ private extension String {
 
     @Test func serveOnceServesOneTestThenExits() throws {
         let port = testPort(2)
-        let server = Process()
-        server.executableURL = productPath("ibbench")
-        server.arguments = ["serve", "--bind", "127.0.0.1", "--port", port, "--once", "--token", "abc"]
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { if server.isRunning { server.terminate() } }
+        let server = try ChildProcess(product: "ibbench", ["serve", "--bind", "127.0.0.1", "--port", port, "--once", "--token", "abc"])
+        defer { server.kill(SIGTERM) }
         waitUntilListening(port)
         let run = try runTool("ibbench", ["tcp", "127.0.0.1", "--port", port, "rr", "-t", "0.5", "--token", "abc"], timeout: 30)
         #expect(run.status == 0, "\(run.stderr)")

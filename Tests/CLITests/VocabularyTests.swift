@@ -1,5 +1,6 @@
 import Foundation
 import SysfsFixtures
+import TestProcesses
 import Testing
 
 /// One command-line vocabulary: an option means, reads and parses the same in every
@@ -69,12 +70,8 @@ import Testing
 
     @Test func servePortIsWhereTheClientConnects() throws {
         let port = String(10000 + Int(getpid() % 20000) + 5)
-        let server = Process()
-        server.executableURL = productPath("ibbench")
-        server.arguments = ["serve", "--bind", "127.0.0.1", "--port", port, "--once"]
-        server.standardError = FileHandle.nullDevice
-        try server.run()
-        defer { if server.isRunning { server.terminate() } }
+        let server = try ChildProcess(product: "ibbench", ["serve", "--bind", "127.0.0.1", "--port", port, "--once"])
+        defer { server.kill(SIGTERM) }
         var run = ToolRun(status: -1, stdout: "", stderr: "")
         // The server needs a moment to listen; a refused connection is retried.
         for _ in 0..<50 {

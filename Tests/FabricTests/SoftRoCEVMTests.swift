@@ -1,5 +1,6 @@
 import Fabric
 import Foundation
+import TestProcesses
 import Testing
 
 /// Runs inside the Soft-RoCE guest (`scripts/rxe-vm`, which sets
@@ -11,15 +12,7 @@ struct SoftRoCEVMTests {
     static var device: String { ProcessInfo.processInfo.environment["RXEVM_DEV"] ?? "rxe0" }
 
     func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try runProcess(URL(fileURLWithPath: "/usr/bin/env"), [tool] + arguments).stdout
     }
 
     /// `key:  value` lines of `ibv_devinfo -v`, first occurrence wins.

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import SystemPackage
+import TestProcesses
 import Testing
 @testable import LinkSetup
 
@@ -161,12 +162,7 @@ enum NetnsHarness {
     static var available: Bool { geteuid() == 0 && ipPath != nil }
 
     static func ip(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: ipPath!)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        if process.terminationStatus != 0 { throw Errno(rawValue: EIO) }
+        if try runProcess(URL(fileURLWithPath: ipPath!), arguments).status != 0 { throw Errno(rawValue: EIO) }
     }
 
     /// Runs `body` with the name of a fresh namespace holding `va`/`vb`; removes the namespace after.

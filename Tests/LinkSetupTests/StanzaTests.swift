@@ -1,5 +1,6 @@
 import Foundation
 import SystemPackage
+import TestProcesses
 import Testing
 @testable import LinkSetup
 
@@ -70,17 +71,12 @@ import Testing
         let interfaces = directory.appendingPathComponent("interfaces")
         try file.contents.write(to: interfaces, atomically: true, encoding: .utf8)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/ifup") ? "/usr/sbin/ifup" : "/sbin/ifup")
-        process.arguments = ["--no-act", "--no-scripts", "-i", interfaces.path,
-                             "--state-dir", directory.appendingPathComponent("state").path, settings.interface]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let ifup = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/ifup") ? "/usr/sbin/ifup" : "/sbin/ifup")
+        let run = try runProcess(ifup, ["--no-act", "--no-scripts", "-i", interfaces.path,
+                                        "--state-dir", directory.appendingPathComponent("state").path, settings.interface],
+                                 mergingErrors: true)
+        let text = run.stdout
+        #expect(run.status == 0, "\(text)")
         let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         let mode = try #require(lines.firstIndex(of: "echo connected > /sys/class/net/\(settings.interface)/mode"), "\(text)")
         let mtu = try #require(lines.firstIndex { $0.contains("mtu 65520") }, "\(text)")

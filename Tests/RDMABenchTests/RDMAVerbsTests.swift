@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 import BenchCore
 import Logging
@@ -208,15 +209,7 @@ func fdTargets() -> [String] {
 /// Lines of `rdma res show mr|qp|cm_id`: the kernel's count of registered MRs, QPs and cm_ids.
 func rdmaResources() -> [Int] {
     ["mr", "qp", "cm_id"].map { kind in
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["rdma", "res", "show", kind]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return -1 }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").count
+        guard let run = try? runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["rdma", "res", "show", kind]) else { return -1 }
+        return run.stdout.split(separator: "\n").count
     }
 }

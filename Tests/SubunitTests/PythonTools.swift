@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 
 /// The python subunit tools (python-subunit, junitxml, stestr), found on PATH
@@ -44,41 +45,9 @@ enum PythonTools {
     /// Runs a tool with `input` on stdin, in `directory`; gives up after `timeout`.
     static func run(_ tool: URL, _ args: [String], input: [UInt8] = [], directory: URL? = nil,
                     timeout: TimeInterval = 120) throws -> Output {
-        let p = Process()
-        p.executableURL = tool
-        p.arguments = args
-        if let directory { p.currentDirectoryURL = directory }
-        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
-        p.standardInput = inPipe
-        p.standardOutput = outPipe
-        p.standardError = errPipe
-        try p.run()
-        // Write and read on other threads so large inputs and outputs cannot deadlock.
-        let writer = Thread {
-            inPipe.fileHandleForWriting.write(Data(input))
-            try? inPipe.fileHandleForWriting.close()
-        }
-        writer.start()
-        nonisolated(unsafe) var errData = Data()
-        let errDone = DispatchSemaphore(value: 0)
-        Thread {
-            errData = errPipe.fileHandleForReading.readDataToEndOfFile()
-            errDone.signal()
-        }.start()
-        let deadline = DispatchTime.now() + timeout
-        nonisolated(unsafe) var outData = Data()
-        let outDone = DispatchSemaphore(value: 0)
-        Thread {
-            outData = outPipe.fileHandleForReading.readDataToEndOfFile()
-            outDone.signal()
-        }.start()
-        if outDone.wait(timeout: deadline) == .timedOut {
-            p.terminate()
-            throw ToolTimeout(tool: tool.lastPathComponent)
-        }
-        _ = errDone.wait(timeout: deadline)
-        p.waitUntilExit()
-        return Output(status: p.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+        let r = try runProcess(tool, args, stdin: .bytes(input), directory: directory, timeout: timeout)
+        if r.timedOut { throw ToolTimeout(tool: tool.lastPathComponent) }
+        return Output(status: r.status, stdout: Data(r.output), stderr: r.stderr)
     }
 
     struct ToolTimeout: Error, CustomStringConvertible {

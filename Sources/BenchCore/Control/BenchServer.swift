@@ -4,6 +4,7 @@ import Glibc
 import Logging
 import Synchronization
 import SystemPackage
+import SystemCalls
 
 /// `ibbench serve` settings.
 public struct ServerOptions: Sendable {

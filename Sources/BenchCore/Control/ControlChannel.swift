@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SystemPackage
+import SystemCalls
 
 /// Control frames over one socket, every read and write bounded by a deadline.
 package struct ControlChannel: ~Copyable {
@@ -48,13 +49,15 @@ package struct ControlChannel: ~Copyable {
 /// Random bytes (nonces, session cookies) from the kernel's CSPRNG. Kernel: /dev/urandom.
 package func randomBytes(_ count: Int = 16) -> [UInt8] {
     var out = [UInt8](repeating: 0, count: count)
-    let fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
-    precondition(fd >= 0, "/dev/urandom unreadable: nonces would be guessable")
+    guard let fd = try? sys({ open("/dev/urandom", O_RDONLY | O_CLOEXEC) }) else {
+        preconditionFailure("/dev/urandom unreadable: nonces would be guessable")
+    }
     defer { close(fd) }
     var filled = 0
     while filled < count {
-        let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
-        if n > 0 { filled += n } else { precondition(errno == EINTR, "/dev/urandom read failed") }
+        guard let n = try? sys({ out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) } }),
+              n > 0 else { preconditionFailure("/dev/urandom read failed") }
+        filled += n
     }
     return out
 }

@@ -1,4 +1,5 @@
 import SystemPackage
+import SystemCalls
 
 /// The client's side of a transport's data path, as the control runner drives it.
 package protocol ClientDataPath: AnyObject {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SystemPackage
+import SystemCalls
 
 /// A TCP socket descriptor and its sole owner: closed when the value ends.
 package struct Socket: ~Copyable {
@@ -23,7 +24,7 @@ package struct Socket: ~Copyable {
         let s = Socket(adopting: try sys { socket(address.family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0) })
         try s.setInt(SOL_SOCKET, SO_REUSEADDR, 1)
         if let device { try s.bindToDevice(device) }
-        if address.withSockaddr({ sa, len in bind(s.fd, sa, len) }) != 0 { throw Errno(rawValue: errno) }
+        _ = try sys { address.withSockaddr { sa, len in bind(s.fd, sa, len) } }
         _ = try sys { Glibc.listen(s.fd, 128) }
         return s
     }
@@ -34,7 +35,7 @@ package struct Socket: ~Copyable {
         do throws(Errno) {
             // Glibc's module does not export accept4; nothing here forks between the two calls.
             let s = Socket(adopting: try sys { Glibc.accept(fd, nil, nil) })
-            _ = fcntl(s.fd, F_SETFD, FD_CLOEXEC)
+            _ = try sys { fcntl(s.fd, F_SETFD, FD_CLOEXEC) }
             return s
         } catch {
             // The connection went away between poll and accept: nothing to serve.
@@ -52,10 +53,10 @@ package struct Socket: ~Copyable {
         try options.applyBeforeConnect(to: s)
         let flags = try sys { fcntl(s.fd, F_GETFL) }
         _ = try sys { fcntl(s.fd, F_SETFL, flags | O_NONBLOCK) }
-        let rc = address.withSockaddr { sa, len in Glibc.connect(s.fd, sa, len) }
-        if rc != 0 {
-            let e = Errno(rawValue: errno)
-            guard e == .nowInProgress || e == .interrupted else { throw e }
+        do throws(Errno) {
+            // Not retried on EINTR: an interrupted connect goes on in the background, like EINPROGRESS.
+            _ = try sys(retryOnInterrupt: false) { address.withSockaddr { sa, len in Glibc.connect(s.fd, sa, len) } }
+        } catch where error == .nowInProgress || error == .interrupted {
             var p = pollfd(fd: s.fd, events: Int16(POLLOUT), revents: 0)
             while true {
                 let n = try sys { poll(&p, 1, deadline.remainingMilliseconds) }
@@ -86,12 +87,15 @@ package struct Socket: ~Copyable {
         while off < bytes.count {
             var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
             guard try sys({ poll(&p, 1, deadline.remainingMilliseconds) }) > 0 else { throw Errno.timedOut }
-            let n = bytes.withUnsafeBytes { raw in
-                send(fd, raw.baseAddress! + off, raw.count - off, CInt(MSG_NOSIGNAL) | CInt(MSG_DONTWAIT))
+            do throws(Errno) {
+                off += try sys {
+                    bytes.withUnsafeBytes { raw in
+                        send(fd, raw.baseAddress! + off, raw.count - off, CInt(MSG_NOSIGNAL) | CInt(MSG_DONTWAIT))
+                    }
+                }
+            } catch where error == .resourceTemporarilyUnavailable {
+                continue  // the send buffer filled up again after poll said writable: wait again
             }
-            if n >= 0 { off += n; continue }
-            let e = Errno(rawValue: errno)
-            if e != .interrupted && e != .resourceTemporarilyUnavailable { throw e }
         }
     }
 
@@ -101,12 +105,13 @@ package struct Socket: ~Copyable {
         guard try waitReadable(until: deadline) else { return nil }
         var buf = [UInt8](repeating: 0, count: max)
         while true {
-            let n = buf.withUnsafeMutableBytes { raw in recv(fd, raw.baseAddress, raw.count, CInt(MSG_DONTWAIT)) }
-            if n >= 0 { return Array(buf[0..<n]) }
-            let e = Errno(rawValue: errno)
-            if e == .interrupted { continue }
-            if e != .resourceTemporarilyUnavailable { throw e }
-            guard try waitReadable(until: deadline) else { return nil }
+            do throws(Errno) {
+                let n = try sys { buf.withUnsafeMutableBytes { raw in recv(fd, raw.baseAddress, raw.count, CInt(MSG_DONTWAIT)) } }
+                return Array(buf[0..<n])
+            } catch where error == .resourceTemporarilyUnavailable {
+                // poll said readable but nothing was there (a segment dropped for a bad checksum)
+                guard try waitReadable(until: deadline) else { return nil }
+            }
         }
     }
 
@@ -147,10 +152,11 @@ package struct Socket: ~Copyable {
     package func localPort() throws(Errno) -> UInt16 {
         var storage = sockaddr_storage()
         var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let rc = withUnsafeMutablePointer(to: &storage) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in getsockname(fd, sa, &len) }
+        _ = try sys {
+            withUnsafeMutablePointer(to: &storage) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in getsockname(fd, sa, &len) }
+            }
         }
-        if rc != 0 { throw Errno(rawValue: errno) }
         return withUnsafePointer(to: &storage) { p in
             p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
         }

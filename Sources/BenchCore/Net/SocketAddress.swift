@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import SystemPackage
+import SystemCalls
 
 /// An IPv4 or IPv6 socket address, resolved from a host name or literal.
 package struct SocketAddress: Sendable, CustomStringConvertible {
@@ -110,33 +111,13 @@ package struct SocketOptions: Sendable, Equatable {
         return o
     }
 
+    /// Everything, before the handshake. Kernel: setsockopt, bind.
     package func applyBeforeConnect(to s: borrowing Socket) throws(Errno) {
-        if let window {
-            try s.setInt(SOL_SOCKET, SO_SNDBUF, CInt(window))
-            try s.setInt(SOL_SOCKET, SO_RCVBUF, CInt(window))
-        }
-        if let mss { try s.setInt(CInt(IPPROTO_TCP), TCP_MAXSEG, CInt(mss)) }
-        if let congestion { try s.setString(CInt(IPPROTO_TCP), TCP_CONGESTION, congestion) }
-        if let device { try s.bindToDevice(device) }
-        if let bindAddress {
-            let local = try? SocketAddress.resolve(bindAddress, port: 0, passive: true)
-            guard let local else { throw Errno.addressNotAvailable }
-            if local.withSockaddr({ sa, len in bind(s.fd, sa, len) }) != 0 { throw Errno(rawValue: errno) }
-        }
-        try applyAfterConnect(to: s)
+        try PreparedSocketOptions(self).apply(to: s.fd)
     }
 
     package func applyAfterConnect(to s: borrowing Socket) throws(Errno) {
         if noDelay { try s.setInt(CInt(IPPROTO_TCP), TCP_NODELAY, 1) }
     }
 
-    /// On an accepted server-side socket: everything but device and local address.
-    package func applyAccepted(to s: borrowing Socket) throws(Errno) {
-        if let window {
-            try s.setInt(SOL_SOCKET, SO_SNDBUF, CInt(window))
-            try s.setInt(SOL_SOCKET, SO_RCVBUF, CInt(window))
-        }
-        if let congestion { try s.setString(CInt(IPPROTO_TCP), TCP_CONGESTION, congestion) }
-        if noDelay { try s.setInt(CInt(IPPROTO_TCP), TCP_NODELAY, 1) }
-    }
 }

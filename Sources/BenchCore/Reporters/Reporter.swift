@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synchronization
+import SystemCalls
 
 /// Where reports go: a file descriptor (stdout) or memory (tests). Each `write` is one record,
 /// written whole and at once, so the output is valid at every moment and concurrent
@@ -25,13 +26,8 @@ public final class ReportOutput: Sendable {
             captured.withLock { $0.append(contentsOf: bytes) }
         case .fd(let fd):
             lock.withLock { _ in
-                bytes.withUnsafeBytes { raw in
-                    var off = 0
-                    while off < raw.count {
-                        let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                        if n > 0 { off += n } else if n < 0 && errno == EINTR { continue } else { return }
-                    }
-                }
+                // A closed reader (EPIPE) ends the output; the run still ends with its exit status.
+                bytes.withUnsafeBytes { raw in try? writeFully(fd, raw) }
             }
         }
     }
@@ -79,13 +75,4 @@ public enum OutputFormat: String, Sendable, CaseIterable {
         case .subunit: SubunitReporter(output: output)
         }
     }
-}
-
-/// Sends every event to several reporters.
-public final class FanOutReporter: Reporter {
-    let reporters: [any Reporter]
-    public init(_ reporters: [any Reporter]) { self.reporters = reporters }
-    public func started(test: String, route: String?) { for r in reporters { r.started(test: test, route: route) } }
-    public func interval(_ s: IntervalSample) { for r in reporters { r.interval(s) } }
-    public func finished(_ res: BenchResult, route: String?) { for r in reporters { r.finished(res, route: route) } }
 }

@@ -1,6 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SystemPackage
+import SystemCalls
 
 /// A named OS thread, optionally pinned to one CPU, whose body's result comes back on `join`.
 /// Benchmark loops run on these so the measured work never shares a thread with the control plane.
@@ -50,7 +52,7 @@ public struct ThreadError: Error, CustomStringConvertible {
     public let name: String
     public let code: Int32
     public var description: String {
-        "thread \(name): cannot start (\(String(cString: strerror(code)))); lower -P or raise the process limits"
+        "thread \(name): cannot start (\(Errno(rawValue: code).symbol)); lower -P or raise the process limits"
     }
 }
 

@@ -2,20 +2,6 @@
 public enum LinkSpeed: String, Sendable, CaseIterable {
     case sdr = "SDR", ddr = "DDR", qdr = "QDR", fdr10 = "FDR10", fdr = "FDR"
     case edr = "EDR", hdr = "HDR", ndr = "NDR", xdr = "XDR"
-
-    /// Signalling rate per lane in units of 0.1 Gbit/s, as `rate_show` uses.
-    var deciGbitPerLane: Int {
-        switch self {
-        case .sdr: 25
-        case .ddr: 50
-        case .qdr, .fdr10: 100
-        case .fdr: 140
-        case .edr: 250
-        case .hdr: 500
-        case .ndr: 1000
-        case .xdr: 2000
-        }
-    }
 }
 
 /// A port's rate (`ports/<n>/rate`, `"%d%s Gb/sec (%dX%s)"`), e.g.

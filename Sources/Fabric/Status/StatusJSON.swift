@@ -1,3 +1,4 @@
+import OrderedJSON
 /// The `ibsetup status --json` document, schema `ibkit.status/1` (described
 /// in the README). Keys are never renamed or removed within a schema
 /// version; absent values are `null`.

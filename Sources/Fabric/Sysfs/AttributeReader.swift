@@ -1,4 +1,5 @@
 import SystemPackage
+import SystemCalls
 
 /// Reads attribute files for one discovery pass and keeps a list of what
 /// could not be read or parsed, so each bad file becomes one problem line.
@@ -21,7 +22,7 @@ struct AttributeReader {
         } catch .noSuchFileOrDirectory where !required {
             return nil
         } catch {
-            note(subject, "cannot read \(name) (\(errnoName(error)))")
+            note(subject, "cannot read \(name) (\(error.symbol))")
             return nil
         }
     }
@@ -44,7 +45,7 @@ struct AttributeReader {
         } catch .noSuchFileOrDirectory where !required {
             return nil
         } catch {
-            note(subject, "cannot list \(dir.lastComponent?.string ?? dir.string) (\(errnoName(error)))")
+            note(subject, "cannot list \(dir.lastComponent?.string ?? dir.string) (\(error.symbol))")
             return nil
         }
     }
@@ -70,28 +71,4 @@ func quoted(_ text: String) -> String {
     }
     if text.unicodeScalars.count > 40 { shown += "..." }
     return "'" + shown + "'"
-}
-
-/// The symbolic name of an errno (`EACCES`), as error lines print it.
-public func errnoName(_ errno: Errno) -> String {
-    switch errno {
-    case .permissionDenied: "EACCES"
-    case .noSuchFileOrDirectory: "ENOENT"
-    case .invalidArgument: "EINVAL"
-    case .ioError: "EIO"
-    case .notPermitted: "EPERM"
-    case .isDirectory: "EISDIR"
-    case .notDirectory: "ENOTDIR"
-    case .tooManySymbolicLinkLevels: "ELOOP"
-    case .operationNotSupportedByDevice: "ENODEV"
-    case .noSuchAddressOrDevice: "ENXIO"
-    case .resourceBusy: "EBUSY"
-    case .timedOut: "ETIMEDOUT"
-    case .notSupported: "EOPNOTSUPP"
-    case .noFunction: "ENOSYS"
-    case .resourceTemporarilyUnavailable: "EAGAIN"
-    case .noMemory: "ENOMEM"
-    case .protocolNotSupported: "EPROTONOSUPPORT"
-    default: "errno \(errno.rawValue)"
-    }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Musl
 #endif
 import SystemPackage
+import SystemCalls
 
 /// Reads a sysfs tree that sits under `root` (`/` on a live host, a captured
 /// tree in tests). Every call goes through one of the small funnels below; a
@@ -43,7 +44,7 @@ struct Sysfs: Sendable {
     ///
     /// C: `opendir(3)`, `readdir(3)`, `closedir(3)`.
     func list(_ path: FilePath) throws(Errno) -> [String] {
-        guard let dir = path.withPlatformString({ opendir($0) }) else { throw Errno(rawValue: errno) }
+        let dir = try sysPointer { path.withPlatformString { opendir($0) } }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
@@ -60,8 +61,7 @@ struct Sysfs: Sendable {
     /// C: `readlink(2)`.
     func readLink(_ path: FilePath) throws(Errno) -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
-        let n = path.withPlatformString { readlink($0, &buffer, buffer.count - 1) }
-        if n < 0 { throw Errno(rawValue: errno) }
+        let n = try sys { path.withPlatformString { readlink($0, &buffer, buffer.count - 1) } }
         return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 

@@ -7,7 +7,6 @@ enum NL {
     // linux/netlink.h
     static let headerSize = 16                  // struct nlmsghdr
     static let flagRequest: UInt16 = 0x1        // NLM_F_REQUEST
-    static let flagMulti: UInt16 = 0x2          // NLM_F_MULTI
     static let flagAck: UInt16 = 0x4            // NLM_F_ACK
     static let flagDump: UInt16 = 0x300         // NLM_F_ROOT | NLM_F_MATCH
     static let flagExclusive: UInt16 = 0x200    // NLM_F_EXCL (for NEW requests)
@@ -49,7 +48,6 @@ enum NL {
 
     // linux/if.h, linux/rtnetlink.h
     static let iffUp: UInt32 = 0x1              // IFF_UP
-    static let scopeLink: UInt8 = 253           // RT_SCOPE_LINK
 
     static func align(_ n: Int) -> Int { (n + 3) & ~3 }
 }

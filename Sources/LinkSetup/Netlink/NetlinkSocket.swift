@@ -1,5 +1,6 @@
 import Glibc
 import SystemPackage
+import SystemCalls
 
 /// A kernel refusal of one netlink request: the errno and, when the kernel
 /// sends one (extended ACK), its own explanation.
@@ -43,8 +44,9 @@ struct NetlinkSocket: ~Copyable {
         // request out of error replies. Both are optional: older kernels say ENOPROTOOPT.
         _ = setsockopt(fd, NL.solNetlink, NL.optExtAck, &on, socklen_t(MemoryLayout<CInt>.size))
         _ = setsockopt(fd, NL.solNetlink, NL.optCapAck, &on, socklen_t(MemoryLayout<CInt>.size))
-        if setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) != 0 {
-            let error = Errno(rawValue: Glibc.errno)
+        do {
+            _ = try sys { setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) }
+        } catch {
             close(fd)
             throw NetlinkError(errno: error, message: "cannot set a receive deadline")
         }

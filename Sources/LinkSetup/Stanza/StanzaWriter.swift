@@ -1,5 +1,6 @@
 import Glibc
 import SystemPackage
+import SystemCalls
 
 /// What `stanza --write` did.
 public struct WriteReport: Equatable, Sendable {

@@ -1,5 +1,6 @@
 import Glibc
 import SystemPackage
+import SystemCalls
 
 /// Writes sysfs attribute files. The kernel answers a write with the
 /// attribute's own verdict (`EINVAL` for a mode it refuses), which is why

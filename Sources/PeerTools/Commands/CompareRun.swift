@@ -1,5 +1,7 @@
 import BenchCore
+import Fabric
 import Foundation
+import SystemCalls
 
 /// `ibbench compare PEER`: the options, the runners, the output.
 public struct CompareRun: Sendable {
@@ -31,11 +33,10 @@ public struct CompareRun: Sendable {
     /// The default sweep: 64 B to 64 KiB in steps of four.
     public static let sweepSizes = [64, 256, 1024, 4096, 16384, 65536]
 
-    /// RDMA measurements are taken when the host has an RDMA device.
-    public static func defaultMeasurements(sysfsRoot: String = "/") -> [Measurement] {
-        let dir = (sysfsRoot as NSString).appendingPathComponent("sys/class/infiniband")
-        let devices = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        return devices.isEmpty ? [.tcpStream, .tcpLatency] : Measurement.allCases
+    /// RDMA measurements are taken when the host has an RDMA device (`devices`: a parameter so
+    /// tests can pretend either way).
+    public static func defaultMeasurements(devices: () -> [String] = verbsDeviceNames) -> [Measurement] {
+        devices().isEmpty ? [.tcpStream, .tcpLatency] : Measurement.allCases
     }
 
     public struct PlotError: Error, CustomStringConvertible {
@@ -74,10 +75,9 @@ public struct CompareRun: Sendable {
         guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8)) else {
             throw PlotError(path: path, why: "cannot create \(tmp)")
         }
-        if rename(tmp, path) != 0 {
-            let e = String(cString: strerror(errno))
+        do { _ = try sys { rename(tmp, path) } } catch {
             unlink(tmp)
-            throw PlotError(path: path, why: e)
+            throw PlotError(path: path, why: error.symbol)
         }
     }
 }

@@ -1,4 +1,5 @@
 import BenchCore
+import OrderedJSON
 
 /// `iperf3 --json` output (one document). iperf3 exits 0 even when the test never ran and
 /// puts the failure in an `"error"` member: that becomes a result with status `error`.
@@ -25,33 +26,33 @@ public enum Iperf3JSON {
             }
         }
         if let host = doc["start"]?["connecting_to"]?["host"]?.string { result.parameters["peer"] = host }
-        if let t = doc["start"]?["timestamp"]?["timesecs"]?.double { result.started = t }
+        if let t = doc["start"]?["timestamp"]?["timesecs"]?.numeric { result.started = t }
         if let message = doc["error"]?.string {
             result.status = .error
             result.reason = "iperf3: \(message)"
             return [result]
         }
         guard let end = doc["end"], let received = end["sum_received"] ?? end["sum"],
-              let bps = received["bits_per_second"]?.double else {
+              let bps = received["bits_per_second"]?.numeric else {
             throw PeerToolError(.iperf3, .noResult(expected: "end.sum_received.bits_per_second (a finished test)"))
         }
         // What arrived is the throughput; the sender's view is kept beside it.
         result.metrics.append(Metric("throughput", bps, .bitsPerSecond))
-        if let sent = end["sum_sent"]?["bits_per_second"]?.double {
+        if let sent = end["sum_sent"]?["bits_per_second"]?.numeric {
             result.metrics.append(Metric("throughput_sent", sent, .bitsPerSecond))
         }
-        if let bytes = received["bytes"]?.double { result.metrics.append(Metric("bytes", bytes, .bytes)) }
-        result.duration = received["seconds"]?.double
-        if let r = end["sum_sent"]?["retransmits"]?.double { result.metrics.append(Metric("retransmits", r, .count)) }
-        if let j = received["jitter_ms"]?.double, proto == "udp" {
+        if let bytes = received["bytes"]?.numeric { result.metrics.append(Metric("bytes", bytes, .bytes)) }
+        result.duration = received["seconds"]?.numeric
+        if let r = end["sum_sent"]?["retransmits"]?.numeric { result.metrics.append(Metric("retransmits", r, .count)) }
+        if let j = received["jitter_ms"]?.numeric, proto == "udp" {
             result.metrics.append(Metric("jitter", j * 1e6, .nanoseconds))
-            if let lost = received["lost_packets"]?.double { result.metrics.append(Metric("lost_datagrams", lost, .count)) }
-            if let p = received["packets"]?.double { result.metrics.append(Metric("datagrams", p, .count)) }
-            if let l = received["lost_percent"]?.double { result.metrics.append(Metric("loss", l, .percent)) }
+            if let lost = received["lost_packets"]?.numeric { result.metrics.append(Metric("lost_datagrams", lost, .count)) }
+            if let p = received["packets"]?.numeric { result.metrics.append(Metric("datagrams", p, .count)) }
+            if let l = received["lost_percent"]?.numeric { result.metrics.append(Metric("loss", l, .percent)) }
         }
         if let cpu = end["cpu_utilization_percent"] {
-            if let h = cpu["host_total"]?.double { result.metrics.append(Metric("local_cpu_util", h, .percent)) }
-            if let r = cpu["remote_total"]?.double { result.metrics.append(Metric("remote_cpu_util", r, .percent)) }
+            if let h = cpu["host_total"]?.numeric { result.metrics.append(Metric("local_cpu_util", h, .percent)) }
+            if let r = cpu["remote_total"]?.numeric { result.metrics.append(Metric("remote_cpu_util", r, .percent)) }
         }
         return [result]
     }

@@ -1,4 +1,5 @@
 import BenchCore
+import OrderedJSON
 
 /// perftest's `--out_json` file. perftest 4.5 writes it with bare keys, bare string values
 /// and trailing commas (not valid JSON); it is read leniently. The file carries no units:
@@ -29,21 +30,21 @@ public enum PerftestJSON {
                                 ("Link_type", "link_type"), ("Number_of_qps", "qps"), ("rdma_cm_QPs", "rdma_cm")] {
                 if let v = info[key]?.string { r.parameters[name] = v }
             }
-            guard let size = row["MsgSize"]?.double else {
+            guard let size = row["MsgSize"]?.numeric else {
                 throw PeerToolError(.perftest, .noResult(expected: "results.MsgSize"))
             }
             r.parameters["size"] = String(Int(size))
-            if let n = row["n_iterations"]?.double { r.parameters["iterations"] = String(Int(n)) }
+            if let n = row["n_iterations"]?.numeric { r.parameters["iterations"] = String(Int(n)) }
             if test.isLatency {
                 let factor = test.reportsOneWay ? 2.0 : 1.0
                 let names = [("t_min", "min"), ("t_typical", "p50"), ("t_avg", "mean"), ("percentile_99", "p99"),
                              ("percentile_99.9", "p99_9"), ("t_max", "max"), ("t_stdev", "stddev")]
                 for (key, name) in names {
-                    if let v = row[key]?.double { r.metrics.append(Metric("latency_\(name)", v * 1000 * factor, .nanoseconds)) }
+                    if let v = row[key]?.numeric { r.metrics.append(Metric("latency_\(name)", v * 1000 * factor, .nanoseconds)) }
                 }
                 if test.reportsOneWay {
                     for (key, name) in names {
-                        if let v = row[key]?.double { r.metrics.append(Metric("latency_one_way_\(name)", v * 1000, .nanoseconds)) }
+                        if let v = row[key]?.numeric { r.metrics.append(Metric("latency_one_way_\(name)", v * 1000, .nanoseconds)) }
                     }
                 }
                 guard r.metric("latency_mean") != nil else {
@@ -51,12 +52,12 @@ public enum PerftestJSON {
                 }
             } else {
                 let scale = gbits ? 1e9 : 8 * 1024 * 1024
-                guard let avg = row["BW_average"]?.double else {
+                guard let avg = row["BW_average"]?.numeric else {
                     throw PeerToolError(.perftest, .noResult(expected: "results.BW_average"))
                 }
                 r.metrics.append(Metric("throughput", avg * scale, .bitsPerSecond))
-                if let peak = row["BW_peak"]?.double { r.metrics.append(Metric("throughput_peak", peak * scale, .bitsPerSecond)) }
-                if let rate = row["MsgRate"]?.double { r.metrics.append(Metric("messages_per_second", rate * 1e6, .perSecond)) }
+                if let peak = row["BW_peak"]?.numeric { r.metrics.append(Metric("throughput_peak", peak * scale, .bitsPerSecond)) }
+                if let rate = row["MsgRate"]?.numeric { r.metrics.append(Metric("messages_per_second", rate * 1e6, .perSecond)) }
             }
             results.append(r)
         }

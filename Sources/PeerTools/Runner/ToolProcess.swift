@@ -1,4 +1,5 @@
 import Foundation
+import SystemCalls
 
 /// One finished (or stopped) run of an external program.
 public struct ToolRun: Sendable {
@@ -59,11 +60,10 @@ struct SpawnedProcess: ~Copyable {
             // Close-on-exec from creation (Glibc's Swift overlay lacks pipe2, so socket pairs): only
             // this child gets the write ends (dup2 clears the flag on 1 and 2), never a sibling
             // spawned concurrently by another thread.
-            guard cloexecPair(&outPipe) == 0 else { throw SpawnError(errno: errno) }
-            guard cloexecPair(&errPipe) == 0 else {
-                let e = errno
+            do { _ = try sys { cloexecPair(&outPipe) } } catch { throw SpawnError(errno: error.rawValue) }
+            do { _ = try sys { cloexecPair(&errPipe) } } catch {
                 close(outPipe[0]); close(outPipe[1])
-                throw SpawnError(errno: e)
+                throw SpawnError(errno: error.rawValue)
             }
         }
         var actions = posix_spawn_file_actions_t()
@@ -178,13 +178,9 @@ struct SpawnedProcess: ~Copyable {
     /// The exit status (128+signal when killed), nil while the program runs.
     private func reap(blocking: Bool) -> Int32? {
         var raw: Int32 = 0
-        while true {
-            let r = waitpid(pid, &raw, blocking ? 0 : WNOHANG)
-            if r == pid { break }
-            if r == 0 { return nil }
-            if errno == EINTR { continue }
-            return -1   // ECHILD: reaped elsewhere
-        }
+        // ECHILD: reaped elsewhere.
+        guard let r = try? sys({ waitpid(pid, &raw, blocking ? 0 : WNOHANG) }) else { return -1 }
+        if r == 0 { return nil }
         let signal = raw & 0x7f
         return signal == 0 ? (raw >> 8) & 0xff : 128 + signal
     }
@@ -192,9 +188,13 @@ struct SpawnedProcess: ~Copyable {
     /// Appends what `fd` has; false at EOF or on an error.
     private func drain(_ fd: Int32, into buffer: inout [UInt8]) -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n > 0 { buffer += chunk[..<n]; return true }
-        return n < 0 && (errno == EINTR || errno == EAGAIN)
+        do {
+            let n = try sys { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
+            if n > 0 { buffer += chunk[..<n] }
+            return n > 0
+        } catch {
+            return error == .resourceTemporarilyUnavailable
+        }
     }
 }
 

@@ -1,59 +1,11 @@
-/// A JSON value, read leniently: besides standard JSON it accepts what perftest's
-/// `--out_json` writes (bare keys and bare string values, trailing commas), and keeps
-/// duplicate keys (iperf3 repeats some); the first occurrence wins on lookup.
-indirect enum JSONValue: Equatable {
-    case object([(String, JSONValue)])
-    case array([JSONValue])
-    case string(String)
-    case number(Double)
-    case bool(Bool)
-    case null
-
-    static func == (a: JSONValue, b: JSONValue) -> Bool {
-        switch (a, b) {
-        case let (.object(x), .object(y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        case let (.array(x), .array(y)): x == y
-        case let (.string(x), .string(y)): x == y
-        case let (.number(x), .number(y)): x == y
-        case let (.bool(x), .bool(y)): x == y
-        case (.null, .null): true
-        default: false
-        }
-    }
-
-    subscript(key: String) -> JSONValue? {
-        guard case .object(let members) = self else { return nil }
-        return members.first { $0.0 == key }?.1
-    }
-
-    var double: Double? {
-        switch self {
-        case .number(let v): v
-        case .string(let s): Number.parse(s)
-        default: nil
-        }
-    }
-
-    var string: String? {
-        switch self {
-        case .string(let s): s
-        case .number(let v): v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(v)
-        case .bool(let b): String(b)
-        default: nil
-        }
-    }
-
-    var array: [JSONValue]? {
-        if case .array(let a) = self { return a }
+import OrderedJSON
+extension JSONValue {
+    /// A number, or a string holding one as the tools print them (`"64,588"`, `"9.41"`):
+    /// perftest and iperf3 write some numbers as strings.
+    var numeric: Double? {
+        if let d = double { return d }
+        if case .string(let s) = self { return Number.parse(s) }
         return nil
-    }
-
-    var bool: Bool? {
-        switch self {
-        case .bool(let b): b
-        case .number(let v): v != 0
-        default: nil
-        }
     }
 }
 
@@ -105,7 +57,7 @@ struct LenientJSONParser {
             case "false": return .bool(false)
             case "null": return .null
             default:
-                if let v = Double(word), word.first.map({ $0.isNumber || $0 == "-" }) == true { return .number(v) }
+                if let v = Double(word), word.first.map({ $0.isNumber || $0 == "-" }) == true { return .double(v) }
                 return .string(word)
             }
         }

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import SystemCalls
 
 /// Reads a subunit stream from a file descriptor (file, pipe, socket) to its
 /// end, decoding as bytes arrive, and hands every event to a sink. Memory
@@ -68,13 +69,9 @@ public struct StreamReader {
             ms = Int32(clamping: t.components.seconds * 1000 + t.components.attoseconds / 1_000_000_000_000_000)
         }
         var p = pollfd(fd: fd.rawValue, events: Int16(POLLIN), revents: 0)
-        while true {
-            let r = poll(&p, 1, ms)
-            if r > 0 { return }
-            if r == 0 { throw .idle(idleTimeout ?? .zero) }
-            let e = Errno(rawValue: errno)
-            if e != .interrupted { throw .read(e) }
-        }
+        let ready: Int32
+        do { ready = try sys { poll(&p, 1, ms) } } catch { throw .read(error) }
+        if ready == 0 { throw .idle(idleTimeout ?? .zero) }
     }
 }
 

@@ -1,4 +1,4 @@
-import BenchCore
+import SystemCalls
 import SystemPackage
 import Testing
 

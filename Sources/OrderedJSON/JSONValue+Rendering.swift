@@ -1,30 +1,12 @@
-/// A JSON value whose objects keep their key order, so the documented
-/// schema prints in the same order every time.
-public indirect enum JSONValue: Hashable, Sendable {
-    case null
-    case bool(Bool)
-    case int(Int)
-    case double(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([(String, JSONValue)])
-
-    public static func == (a: JSONValue, b: JSONValue) -> Bool { a.rendered() == b.rendered() }
-    public func hash(into hasher: inout Hasher) { hasher.combine(rendered()) }
-
-    /// `value` or null.
-    static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-    static func optional(_ value: Int?) -> JSONValue { value.map(JSONValue.int) ?? .null }
-    static func optional(_ value: Bool?) -> JSONValue { value.map(JSONValue.bool) ?? .null }
-
-    /// Pretty-printed with two-space indentation.
+extension JSONValue {
+    /// Pretty-printed with two-space indentation, members in their order.
     public func rendered(indent: Int = 0) -> String {
         let pad = String(repeating: "  ", count: indent + 1), end = String(repeating: "  ", count: indent)
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
-        case .double(let d): return d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+        case .double(let d): return Self.numberText(d)
         case .string(let s): return Self.quote(s)
         case .array(let items):
             if items.isEmpty { return "[]" }
@@ -36,7 +18,13 @@ public indirect enum JSONValue: Hashable, Sendable {
         }
     }
 
-    static func quote(_ s: String) -> String {
+    /// A whole number without a fraction (`3`, not `3.0`), as readers of counts expect.
+    static func numberText(_ d: Double) -> String {
+        d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+    }
+
+    /// `s` as a JSON string literal: quotes, backslashes and control characters escaped.
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -47,7 +35,8 @@ public indirect enum JSONValue: Hashable, Sendable {
             case "\r": out += "\\r"
             default:
                 if scalar.value < 0x20 {
-                    out += "\\u00" + hex2(UInt8(scalar.value))
+                    let digits = String(scalar.value, radix: 16, uppercase: false)
+                    out += "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
                 } else {
                     out.unicodeScalars.append(scalar)
                 }

@@ -1,0 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import SystemPackage
+import SystemCalls
+
+/// Writes every byte of `bytes` to `fd`, however many calls the kernel takes (a pipe or
+/// terminal may take part of a write), retrying EINTR. Kernel: write(2).
+package func writeFully(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(Errno) {
+    var offset = 0
+    while offset < bytes.count {
+        offset += try sys { write(fd, bytes.baseAddress! + offset, bytes.count - offset) }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A program started for the length of a test (a server, a peer to kill mid-run), with its
+/// output thrown away. Killed and reaped when the value goes, so a failing test leaves no
+/// process behind.
+public final class ChildProcess: @unchecked Sendable {
+    private let process = Process()
+
+    public init(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws {
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// A built executable of this package (`ibbench serve ...`).
+    public convenience init(product name: String, _ arguments: [String]) throws {
+        try self.init(productPath(name), arguments)
+    }
+
+    deinit { kill() }
+
+    public var pid: pid_t { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+
+    /// Sends `signal` (SIGKILL unless told otherwise) and waits for the end.
+    public func kill(_ signal: Int32 = SIGKILL) {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    /// The exit status once the program ended, nil if it still runs after `seconds`.
+    public func wait(seconds: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        if process.isRunning { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
