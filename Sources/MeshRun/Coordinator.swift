@@ -47,8 +47,13 @@ struct Coordinator {
                 if interruption != nil { break meshPhase }
             }
             let timings = dispatcher.timings[before...]
+            let label = "mesh: step \(number + 1)/\(steps.count) (round \(step.round + 1), \(step.pairs.count) pair\(step.pairs.count == 1 ? "" : "s"))"
+            if timings.allSatisfy({ $0.longestJob == 0 }) {
+                StandardErrorLine.write("\(label): no results (its nodes are unreachable)")
+                continue
+            }
             let wall = timings.reduce(0) { $0 + $1.wall }, overhead = timings.reduce(0) { $0 + max(0, $1.wall - $1.longestJob) }
-            StandardErrorLine.write("mesh: step \(number + 1)/\(steps.count) (round \(step.round + 1), \(step.pairs.count) pair\(step.pairs.count == 1 ? "" : "s")): \(Units.fixed(wall, 2)) s, coordination \(Units.fixed(overhead * 1000, 1)) ms")
+            StandardErrorLine.write("\(label): \(Units.fixed(wall, 2)) s, coordination \(Units.fixed(overhead * 1000, 1)) ms")
         }
 
         let assessment = MeshAssessment(results: results, expected: schedule.links, rules: config.rules)

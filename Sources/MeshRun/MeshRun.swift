@@ -33,6 +33,7 @@ public enum MeshRun {
             rank: membership.rank, host: membership.hosts[membership.rank], coordinator: coordinator,
             localAddress: config.bind, token: config.token,
             connectFor: membership.rank == 0 ? 5 : config.joinTimeout, planWait: config.joinTimeout + 30,
+            stopsOnSignal: membership.rank != 0,
             tests: { LinkTests(spec: $0, localAddress: config.bind, token: config.token) }, logger: logger)
         guard let schedule else {
             switch agent.run() {

@@ -28,6 +28,9 @@ struct RankAgent {
     let connectFor: Double
     /// How long the plan may take after joining: rank 0 sends it when its join phase ends.
     let planWait: Double
+    /// Whether SIGINT/SIGTERM ends this agent; not rank 0's, which the coordinator ends
+    /// with `done` after writing the partial results.
+    let stopsOnSignal: Bool
     let tests: (MeshTestSpec) -> LinkTests
     let logger: Logger
 
@@ -82,7 +85,7 @@ struct RankAgent {
     private func connect() throws(BenchError) -> Socket {
         let deadline = Deadline.after(seconds: connectFor)
         var last = Errno.connectionRefused
-        while !deadline.hasPassed && !StopRequest.isRequested {
+        while !deadline.hasPassed && !(stopsOnSignal && StopRequest.isRequested) {
             do {
                 return try Socket.connect(to: coordinator, options: SocketOptions(noDelay: true, bindAddress: localAddress),
                                           until: min(deadline, .after(seconds: 2)))
@@ -118,7 +121,7 @@ struct RankAgent {
     private func receive(_ channel: inout ControlChannel, seconds: Double) -> Received {
         let deadline = Deadline.after(seconds: seconds)
         while true {
-            if StopRequest.isRequested { return .interrupted }
+            if stopsOnSignal && StopRequest.isRequested { return .interrupted }
             switch channel.receive(until: min(deadline, .after(seconds: 0.25))) {
             case .event(.message(let m)): return .message(m)
             case .event(.invalid(let why)): return .invalid(why)

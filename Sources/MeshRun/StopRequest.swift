@@ -10,9 +10,17 @@ public enum StopRequest {
 
     public static var isRequested: Bool { requested.load(ordering: .relaxed) }
 
-    /// Makes SIGINT and SIGTERM set the flag instead of killing the process.
+    /// Makes SIGINT and SIGTERM set the flag instead of killing the process. Call it before
+    /// starting any thread: threads inherit the signal mask.
     public static func installHandlers() {
         // An atomic store is async-signal-safe; nothing else happens in the handler.
         for sig in [SIGINT, SIGTERM] { signal(sig) { _ in StopRequest.requested.store(true, ordering: .relaxed) } }
+        // A parent may start us with them blocked (some process launchers do); then a
+        // signal would stay pending for ever and the run could not be stopped.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }
