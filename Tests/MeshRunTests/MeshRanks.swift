@@ -25,14 +25,20 @@ final class MeshRank {
     let stdoutURL: URL
     let stderrURL: URL
 
-    init(rank: Int, arguments: [String], directory: URL) throws {
+    /// - Parameter namespace: run it inside this network namespace (`ip netns exec`).
+    init(rank: Int, arguments: [String], directory: URL, namespace: String? = nil) throws {
         self.rank = rank
         stdoutURL = directory.appendingPathComponent("rank\(rank).out")
         stderrURL = directory.appendingPathComponent("rank\(rank).err")
         FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.executableURL = ibbenchPath()
-        process.arguments = ["mesh"] + arguments
+        if let namespace {
+            process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
+            process.arguments = ["netns", "exec", namespace, ibbenchPath().path, "mesh"] + arguments
+        } else {
+            process.executableURL = ibbenchPath()
+            process.arguments = ["mesh"] + arguments
+        }
         process.standardOutput = try FileHandle(forWritingTo: stdoutURL)
         process.standardError = try FileHandle(forWritingTo: stderrURL)
         process.standardInput = FileHandle.nullDevice
