@@ -29,8 +29,12 @@ public enum MeshRun {
         } catch {
             return MeshRunResult(status: 2, message: error.description)
         }
+        // The other ranks look for the coordinator on the first host of the list.
+        if membership.rank == 0 && membership.selfHost != membership.hosts[0] {
+            return MeshRunResult(status: 64, message: "rank 0 runs on \(membership.selfHost), but the coordinator must run on the first host, \(membership.hosts[0]); start rank 0 there (srun --distribution=block)")
+        }
         let agent = RankAgent(
-            rank: membership.rank, host: membership.hosts[membership.rank], coordinator: coordinator,
+            rank: membership.rank, host: membership.selfHost, coordinator: coordinator,
             localAddress: config.bind, token: config.token,
             connectFor: membership.rank == 0 ? 5 : config.joinTimeout, planWait: config.joinTimeout + 30,
             stopsOnSignal: membership.rank != 0,

@@ -6,7 +6,8 @@ import Logging
 import Mesh
 import SystemPackage
 
-/// What the coordinator hears from the ranks, in arrival order.
+/// What the coordinator hears from the ranks, in arrival order. `rank` is the rank's
+/// host's place in the host list.
 enum RankEvent: Sendable {
     case joined(rank: Int)
     case report(rank: Int, PairReport)
@@ -137,12 +138,13 @@ final class RankConnections: Sendable {
             _ = channel.send(.error("token rejected: pass the same --token or --token-file to every rank"), until: .after(seconds: 2))
             return
         }
-        guard channel.send(.welcome), case .message(.join(let rank, let host)) = next(&channel, seconds: 10) else { return }
-        if let refusal = admit(rank: rank, host: host, fd: channel.socket.fd) {
-            _ = channel.send(.error(refusal), until: .after(seconds: 2))
+        guard channel.send(.welcome), case .message(.join(let label, let host)) = next(&channel, seconds: 10) else { return }
+        let (admitted, refusal) = admit(rank: label, host: host, fd: channel.socket.fd)
+        guard let rank = admitted else {
+            _ = channel.send(.error(refusal ?? "refused"), until: .after(seconds: 2))
             return
         }
-        logger.info("rank joined", metadata: ["rank": "\(rank)", "host": "\(host)"])
+        logger.info("rank joined", metadata: ["rank": "\(label)", "host": "\(host)"])
         while true {
             switch next(&channel, seconds: 1) {
             case .message(.pairResult(let json)):
@@ -169,20 +171,21 @@ final class RankConnections: Sendable {
         }
     }
 
-    /// Registers a joining rank, or says why not.
-    private func admit(rank: Int, host: String, fd: CInt) -> String? {
-        guard hosts.indices.contains(rank) else { return "rank \(rank) is out of range for \(hosts.count) hosts" }
-        if hosts[rank] != host {
-            return "rank \(rank) runs on \(hosts[rank]) in this run, not \(host); give every rank the same --hosts"
+    /// Registers a joining rank under its host's place in the host list (its rank
+    /// number is only a label: under Slurm a task need not run on the rank-th node), or
+    /// says why not.
+    private func admit(rank: Int, host: String, fd: CInt) -> (slot: Int?, refusal: String?) {
+        guard let slot = hosts.firstIndex(of: host) else {
+            return (nil, "host \(host) (rank \(rank)) is not in this run's host list; give every rank the same --hosts")
         }
-        return state.update { s -> String? in
+        return state.update { s -> (slot: Int?, refusal: String?) in
             if !s.acceptingJoins {
-                return "the run started without rank \(rank) (--join-timeout passed); it is reported missing"
+                return (nil, "the run started without rank \(rank) (--join-timeout passed); it is reported missing")
             }
-            if s.writers[rank] != nil { return "rank \(rank) has already joined" }
-            s.writers[rank] = dup(fd)
-            s.events.append(.joined(rank: rank))
-            return nil
+            if s.writers[slot] != nil { return (nil, "\(host) has already joined") }
+            s.writers[slot] = dup(fd)
+            s.events.append(.joined(rank: slot))
+            return (slot, nil)
         }
     }
 
