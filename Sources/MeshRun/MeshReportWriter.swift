@@ -159,4 +159,25 @@ struct MeshHeader: Encodable {
     var missing: [String]
     var resumed: Int
     var spec: MeshTestSpec
+
+    enum CodingKeys: String, CodingKey {
+        case event, schema, tool, version, transport, hosts, seed, mode, schedule, missing, resumed, spec
+    }
+
+    /// Every key always there: `seed` is null for an explicit `--pairs` list.
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(event, forKey: .event)
+        try c.encode(schema, forKey: .schema)
+        try c.encode(tool, forKey: .tool)
+        try c.encode(version, forKey: .version)
+        try c.encode(transport, forKey: .transport)
+        try c.encode(hosts, forKey: .hosts)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(mode, forKey: .mode)
+        try c.encode(schedule, forKey: .schedule)
+        try c.encode(missing, forKey: .missing)
+        try c.encode(resumed, forKey: .resumed)
+        try c.encode(spec, forKey: .spec)
+    }
 }

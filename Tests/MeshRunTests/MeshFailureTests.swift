@@ -100,3 +100,54 @@ extension MeshLoopbackTests {
         #expect(try summary(out).missing.isEmpty)
     }
 }
+
+extension MeshLoopbackTests {
+    @Test("--deadline ends the run with what it has: exit 2, deadline_passed, no rank left hanging")
+    func deadline() throws {
+        let dir = try scratchDirectory("deadline")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let hosts = loopbackHosts(3)
+        let out = dir.appendingPathComponent("run")
+        let started = Date()
+        let ranks = try launch(hosts, slot: 6, directory: dir, common: ["-t", "1", "--no-retest"]) {
+            $0 == 0 ? ["--out", out.path, "--deadline", "3"] : []
+        }
+        let statuses = ranks.map { $0.wait(seconds: 60) }
+        #expect(statuses == [2, 0, 0], "\(ranks.map(\.stderr))")
+        // Three rounds of two 1 s tests each take over 6 s; the deadline cut it at 3 s.
+        #expect(Date().timeIntervalSince(started) < 20)
+        struct Deadline: Decodable { let deadline_passed: Bool; let missing: [String] }
+        let report = try JSONDecoder().decode(Deadline.self, from: Data(contentsOf: out.appendingPathComponent("summary.json")))
+        #expect(report.deadline_passed)
+        #expect(!report.missing.isEmpty)
+    }
+
+    @Test("--pairs and --max-concurrent: only the listed pairs, one pair at a time")
+    func explicitPairs() throws {
+        let dir = try scratchDirectory("pairs")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let hosts = loopbackHosts(4)
+        let pairsFile = dir.appendingPathComponent("pairs.txt")
+        try "# the links to check\n127.0.0.1 127.0.0.2\n127.0.0.3\t127.0.0.4\n\n127.0.0.1 127.0.0.3\n"
+            .write(to: pairsFile, atomically: true, encoding: .utf8)
+        let ranks = try launch(hosts, slot: 7, directory: dir, common: ["-t", "0.3", "--no-retest"]) {
+            $0 == 0 ? ["--pairs", pairsFile.path, "--max-concurrent", "1", "--format", "json"] : []
+        }
+        let statuses = ranks.map { $0.wait(seconds: 90) }
+        #expect([0, 1].contains(statuses[0]), "rank 0: \(ranks[0].stderr)")
+        #expect(Array(statuses.dropFirst()) == [0, 0, 0])
+        let lines = ranks[0].stdout.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let header = try #require(lines.first)
+        #expect(header["seed"] is NSNull)
+        #expect(header["schedule"] as? [[[String]]] == [[["127.0.0.1", "127.0.0.2"], ["127.0.0.3", "127.0.0.4"]],
+                                                         [["127.0.0.1", "127.0.0.3"]]])
+        let routes = lines.filter { $0["event"] as? String == "result" }.compactMap { $0["route"] as? String }
+        #expect(Set(routes) == ["127.0.0.1-127.0.0.2", "127.0.0.2-127.0.0.1", "127.0.0.3-127.0.0.4",
+                                "127.0.0.4-127.0.0.3", "127.0.0.1-127.0.0.3", "127.0.0.3-127.0.0.1"])
+        #expect(routes.count == 6)
+        // --max-concurrent 1 cuts the first round in two: three steps in all.
+        #expect(ranks[0].stderr.contains("step 3/3"), "\(ranks[0].stderr)")
+    }
+}
