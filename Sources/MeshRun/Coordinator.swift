@@ -1,5 +1,4 @@
 import BenchCore
-import Logging
 import Mesh
 
 /// Rank 0's part: waits for the ranks to join, runs the schedule step by step, retests
@@ -12,13 +11,12 @@ struct Coordinator {
     let writer: MeshReportWriter
     let files: ResultFiles
     let runDeadline: Deadline?
-    let logger: Logger
 
     private var hosts: [String] { config.membership.hosts }
     private var transport: String { config.spec.transport.rawValue }
 
     func run() -> MeshRunResult {
-        let dispatcher = JobDispatcher(connections: connections, config: config, runDeadline: runDeadline, logger: logger)
+        let dispatcher = JobDispatcher(connections: connections, config: config, runDeadline: runDeadline)
         let missing = awaitJoins()
         for host in missing {
             dispatcher.markUnreachable(host, why: "did not join within --join-timeout \(Units.fixed(config.joinTimeout, 1)) s")

@@ -1,5 +1,4 @@
 import BenchCore
-import Logging
 import Mesh
 
 /// Hands directed links to their client ranks and collects the reports, each job bounded
@@ -13,7 +12,6 @@ final class JobDispatcher {
     private let connections: RankConnections
     private let hosts: [String]
     private let config: MeshRunConfig
-    private let logger: Logger
     private let runDeadline: Deadline?
     private var nextID = 0
     /// Unreachable hosts and why, in the order they were lost.
@@ -21,12 +19,11 @@ final class JobDispatcher {
     /// Wall time of each dispatched batch, and the longest job of it, for the overhead figure.
     private(set) var timings: [(wall: Double, longestJob: Double)] = []
 
-    init(connections: RankConnections, config: MeshRunConfig, runDeadline: Deadline?, logger: Logger) {
+    init(connections: RankConnections, config: MeshRunConfig, runDeadline: Deadline?) {
         self.connections = connections
         self.hosts = config.membership.hosts
         self.config = config
         self.runDeadline = runDeadline
-        self.logger = logger
     }
 
     func isReachable(_ host: String) -> Bool { !unreachable.contains { $0.host == host } }

@@ -67,7 +67,7 @@ public enum MeshRun {
         }
         let writer = MeshReportWriter(format: config.format, output: output, transport: config.spec.transport.rawValue)
         let result = Coordinator(config: config, schedule: schedule, connections: connections, writer: writer, files: files,
-                                 runDeadline: runDeadline, logger: logger).run()
+                                 runDeadline: runDeadline).run()
         _ = agentEnd.wait(until: .after(seconds: 5)) { $0 != nil }
         return result
     }
