@@ -33,22 +33,22 @@ public enum MeshRun {
         if membership.rank == 0 && membership.selfHost != membership.hosts[0] {
             return MeshRunResult(status: 64, message: "rank 0 runs on \(membership.selfHost), but the coordinator must run on the first host, \(membership.hosts[0]); start rank 0 there (srun --distribution=block)")
         }
-        let agent = RankAgent(
+        let participant = RankParticipant(
             rank: membership.rank, host: membership.selfHost, coordinator: coordinator,
             localAddress: config.bind, token: config.token,
             connectFor: membership.rank == 0 ? 5 : config.joinTimeout, planWait: config.joinTimeout + 30,
             stopsOnSignal: membership.rank != 0,
             tests: { LinkTests(spec: $0, localAddress: config.bind, token: config.token) }, logger: logger)
         guard let schedule else {
-            switch agent.run() {
+            switch participant.run() {
             case .done: return MeshRunResult(status: 0, message: nil)
             case .lost(let why): return MeshRunResult(status: 2, message: "rank \(membership.rank): \(why)")
             }
         }
-        return coordinate(config, schedule: schedule, agent: agent, output: output, runDeadline: runDeadline, logger: logger)
+        return coordinate(config, schedule: schedule, participant: participant, output: output, runDeadline: runDeadline, logger: logger)
     }
 
-    private static func coordinate(_ config: MeshRunConfig, schedule: MeshSchedule, agent: RankAgent, output: ReportOutput,
+    private static func coordinate(_ config: MeshRunConfig, schedule: MeshSchedule, participant: RankParticipant, output: ReportOutput,
                                    runDeadline: Deadline?, logger: Logger) -> MeshRunResult {
         let connections: RankConnections
         let files: ResultFiles
@@ -61,14 +61,14 @@ public enum MeshRun {
         }
         defer { connections.stop() }
         // Rank 0 takes part like any rank, through its own connection to the coordinator.
-        let agentEnd = Gate<RankEnd?>(nil)
-        do { try BenchThread.detached(name: "ibb-mesh-rank0") { let end = agent.run(); agentEnd.update { $0 = end } } } catch {
+        let rankZeroEnd = Gate<RankEnd?>(nil)
+        do { try BenchThread.detached(name: "ibb-mesh-rank0") { let end = participant.run(); rankZeroEnd.update { $0 = end } } } catch {
             return MeshRunResult(status: 2, message: "rank 0: cannot start its thread (\(error))")
         }
         let writer = MeshReportWriter(format: config.format, output: output, transport: config.spec.transport.rawValue)
         let result = Coordinator(config: config, schedule: schedule, connections: connections, writer: writer, files: files,
                                  runDeadline: runDeadline).run()
-        _ = agentEnd.wait(until: .after(seconds: 5)) { $0 != nil }
+        _ = rankZeroEnd.wait(until: .after(seconds: 5)) { $0 != nil }
         return result
     }
 

@@ -134,7 +134,7 @@ final class RankConnections: Sendable {
         guard case .message(.hello) = next(&channel, seconds: 10),
               channel.send(.challenge(nonce: nonce, tokenRequired: token != nil)) else { return }
         guard case .message(.auth(let proof)) = next(&channel, seconds: 10) else { return }
-        if let token, !TokenProof.matches(TokenProof.proof(token: token, nonce: nonce, label: RankAgent.proofLabel), proof) {
+        if let token, !TokenProof.matches(TokenProof.proof(token: token, nonce: nonce, label: RankParticipant.proofLabel), proof) {
             _ = channel.send(.error("token rejected: pass the same --token or --token-file to every rank"), until: .after(seconds: 2))
             return
         }

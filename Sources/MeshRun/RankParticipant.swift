@@ -17,7 +17,7 @@ public enum RankEnd: Sendable, Equatable {
 /// What every rank (rank 0 included) does besides serving: join the coordinator, then run
 /// the tests it is told to, one job at a time, until it hears `done`. Each wait has a
 /// deadline, so a coordinator that dies or hangs ends the rank too.
-struct RankAgent {
+struct RankParticipant {
     let rank: Int
     let host: String
     let coordinator: SocketAddress
@@ -28,7 +28,7 @@ struct RankAgent {
     let connectFor: Double
     /// How long the plan may take after joining: rank 0 sends it when its join phase ends.
     let planWait: Double
-    /// Whether SIGINT/SIGTERM ends this agent; not rank 0's, which the coordinator ends
+    /// Whether SIGINT/SIGTERM ends this participant; not rank 0's, which the coordinator ends
     /// with `done` after writing the partial results.
     let stopsOnSignal: Bool
     let tests: (MeshTestSpec) -> LinkTests
