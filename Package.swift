@@ -88,6 +88,16 @@ let package = Package(
         .target(name: "PeerTools", dependencies: ["BenchCore", "Fabric", "OrderedJSON", "SystemCalls"]),
         // The network-free core of `ibbench mesh`: host lists, schedule, verdicts, outputs.
         .target(name: "Mesh", dependencies: ["BenchCore"]),
+        // `ibbench mesh` on the network: every rank's server and pair runner, and rank 0's
+        // coordinator, on the control protocol.
+        .target(
+            name: "MeshRun",
+            dependencies: [
+                "Mesh", "BenchCore", "SystemCalls", "TCPBench", "RDMABench", "Subunit",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "CompareEngines", dependencies: ["PeerTools", "TCPBench", "RDMABench", "BenchCore", "Fabric"]),
         // What both executables share: the one main(), the exit-status table, the stderr
         // writer and range-checked number parsing. ArgumentParser only, no engine.
@@ -106,6 +116,7 @@ let package = Package(
             name: "ibbench",
             dependencies: [
                 "Subunit", "BenchCore", "TCPBench", "RDMABench", "PeerTools", "CompareEngines", "CommandSupport",
+                "Mesh", "MeshRun",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -137,6 +148,8 @@ let package = Package(
             "RDMABench", "TCPBench", "BenchCore", "TestProcesses", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "MeshTests", dependencies: ["Mesh"]),
+        // Runs several `ibbench mesh` processes on loopback addresses and checks the whole run.
+        .testTarget(name: "MeshRunTests", dependencies: ["ibbench", "Mesh", "Subunit", "BenchCore", "TestProcesses"]),
         .testTarget(name: "PeerToolsTests", dependencies: [
             "PeerTools", "CompareEngines", "TCPBench", "BenchCore", .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Fixtures")]),

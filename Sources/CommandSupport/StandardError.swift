@@ -28,5 +28,5 @@ public enum StandardOutput {
 /// pipe has no reader left to tell).
 private func writeWhole(_ text: String, to fd: Int32) {
     // Nothing is left to tell when stderr itself is gone.
-    Array(text.utf8).withUnsafeBytes { raw in try? writeFully(fd, raw) }
+    try? writeFully(fd, Array(text.utf8))
 }

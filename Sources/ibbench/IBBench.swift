@@ -12,10 +12,11 @@ struct IBBench: ParsableCommand {
               ibbench tcp --loopback
               ibbench tcp 10.0.0.2 rr --format subunit | subunit2junitxml > results.xml
               ibbench rdma 10.0.0.2 write bw --sweep
+              ibbench mesh --hosts node1,node2,node3 --rank 0
               ibbench report run.subunit
             """,
         version: "0.1.0",
-        subcommands: [Serve.self, TCP.self, RDMA.self, Compare.self, Report.self, Import.self]
+        subcommands: [Serve.self, TCP.self, RDMA.self, Compare.self, MeshCommand.self, Report.self, Import.self]
     )
 
     static func main() {

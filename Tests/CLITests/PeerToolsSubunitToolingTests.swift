@@ -2,28 +2,15 @@ import Foundation
 import TestProcesses
 import Testing
 
-/// The project root: the nearest directory above the test binary holding Package.swift.
-func peerToolsProjectRoot() -> URL? {
-    var dir = productPath("ibbench").deletingLastPathComponent()
-    while dir.path != "/" {
-        if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { return dir }
-        dir = dir.deletingLastPathComponent()
-    }
-    return nil
-}
-
-/// python-subunit, junitxml, stestr and os-testr as `scripts/install-deps` puts them in .venv.
-let peerToolsVenv: URL? = peerToolsProjectRoot().map { $0.appendingPathComponent(".venv/bin") }
-    .flatMap { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("stestr").path) ? $0 : nil }
-
 /// Runs a Python tool from .venv with `stdin` as input, in `directory`.
 func runVenvTool(_ name: String, _ arguments: [String], stdin: URL, directory: URL) throws -> ToolRun {
-    try runProcess(peerToolsVenv!.appendingPathComponent(name), arguments, stdin: .file(stdin), directory: directory)
+    try PythonTools.run(name == "python" ? try #require(PythonTools.python) : try PythonTools.require(name), arguments,
+                        input: .file(stdin), directory: directory)
 }
 
 /// A subunit stream from ibbench (imports that pass and fail, and a compare run whose tools
 /// are missing) through the real python-subunit tools and stestr.
-@Suite(.serialized, .timeLimit(.minutes(2)), .enabled(if: peerToolsVenv != nil, "needs .venv with python-subunit, junitxml, stestr, os-testr: run scripts/install-deps"))
+@Suite(.serialized, .timeLimit(.minutes(2)), .enabled(if: PythonTools.available || PythonTools.required, Comment(rawValue: PythonTools.reason)))
 struct PeerToolsSubunitToolingTests {
     let work: URL
     let stream: URL

@@ -2,32 +2,11 @@ import Foundation
 import TestProcesses
 import Testing
 
-/// The project root (where Package.swift is), found from the built binaries' location.
-private func projectRoot() -> URL {
-    var dir = productPath("ibbench").deletingLastPathComponent()
-    while dir.path != "/" {
-        if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) { return dir }
-        dir = dir.deletingLastPathComponent()
-    }
-    return dir
-}
-
-/// python-subunit's command-line tools, from `.venv/bin` (scripts/install-deps) or PATH.
-private func subunitTool(_ name: String) -> String? {
-    let venv = projectRoot().appendingPathComponent(".venv/bin/\(name)").path
-    if FileManager.default.isExecutableFile(atPath: venv) { return venv }
-    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
-        let p = "\(dir)/\(name)"
-        if FileManager.default.isExecutableFile(atPath: p) { return p }
-    }
-    return nil
-}
-
-private let haveSubunitTools = subunitTool("subunit2junitxml") != nil && subunitTool("subunit-stats") != nil
+private let haveSubunitTools = PythonTools.find("subunit2junitxml") != nil && PythonTools.find("subunit-stats") != nil
 
 /// Feeds `input` to a python-subunit tool; returns its exit status and stdout.
 private func pipe(_ input: Data, to tool: String, _ args: [String] = []) throws -> (Int32, String) {
-    let r = try runProcess(URL(fileURLWithPath: tool), args, stdin: .bytes([UInt8](input)))
+    let r = try PythonTools.run(tool, args, input: .bytes([UInt8](input)))
     return (r.status, r.stdout)
 }
 
@@ -35,12 +14,6 @@ private func pipe(_ input: Data, to tool: String, _ args: [String] = []) throws 
 private func runRaw(_ args: [String], timeout: TimeInterval = 30) throws -> (Int32, Data) {
     let r = try runProduct("ibbench", args, timeout: timeout)
     return (r.status, Data(r.output))
-}
-
-/// The number after `label` in subunit-stats output (`Total tests:       3`).
-private func count(_ label: String, in stats: String) -> Int? {
-    stats.split(separator: "\n").first { $0.hasPrefix(label) }
-        .flatMap { Int($0.dropFirst(label.count).trimmingCharacters(in: .whitespaces)) }
 }
 
 /// A free-looking TCP port for a server this test starts: per process, and below Linux's
@@ -97,11 +70,11 @@ private extension String {
     func subunitIsReadByPythonSubunit() throws {
         let (status, bytes) = try runRaw(["tcp", "--loopback", "-P", "2", "-t", "1", "--interval", "0.5", "--format", "subunit"])
         #expect(status == 0)
-        let (statsStatus, stats) = try pipe(bytes, to: subunitTool("subunit-stats")!, ["--no-passthrough"])
+        let (statsStatus, stats) = try pipe(bytes, to: "subunit-stats", ["--no-passthrough"])
         #expect(statsStatus == 0, "\(stats)")
-        #expect(count("Total tests:", in: stats) == 3)
-        #expect(count("Passed tests:", in: stats) == 3)
-        let (xmlStatus, xml) = try pipe(bytes, to: subunitTool("subunit2junitxml")!)
+        #expect(PythonTools.count("Total tests:", in: stats) == 3)
+        #expect(PythonTools.count("Passed tests:", in: stats) == 3)
+        let (xmlStatus, xml) = try pipe(bytes, to: "subunit2junitxml")
         #expect(xmlStatus == 0)
         #expect(xml.contains("tests=\"3\"") && xml.contains("failures=\"0\""))
         #expect(xml.contains("classname=\"ibbench.tcp.stream\" name=\"stream1\""))
@@ -111,9 +84,9 @@ private extension String {
     func missedThresholdIsASubunitFailureAndExitOne() throws {
         let (exit, bytes) = try runRaw(["tcp", "--loopback", "-t", "0.5", "--expect-min", "100000Gbit", "--format", "subunit"])
         #expect(exit == 1)
-        let (status, stats) = try pipe(bytes, to: subunitTool("subunit-stats")!, ["--no-passthrough"])
+        let (status, stats) = try pipe(bytes, to: "subunit-stats", ["--no-passthrough"])
         #expect(status != 0)
-        #expect(count("Failed tests:", in: stats) == 1)
+        #expect(PythonTools.count("Failed tests:", in: stats) == 1)
     }
 
     @Test func missedLatencyThresholdExitsOne() throws {

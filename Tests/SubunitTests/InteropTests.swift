@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 import Subunit
+import TestProcesses
 
 /// ibkit's encoder against the real python tools: what they read from an
 /// ibkit stream, and python-subunit's decoder against ibkit's on damaged input.
-@Suite(.enabled(if: PythonTools.available || PythonTools.required, PythonTools.reason))
+@Suite(.enabled(if: PythonTools.available || PythonTools.required, Comment(rawValue: PythonTools.reason)))
 struct InteropTests {
     static let resultJSON = #"{"test":"ibkit.tcp.stream","tool":"ibbench","transport":"tcp","parameters":{"size":"65536"},"metrics":[{"name":"throughput","value":9.41e9,"unit":"bit/s"}],"status":"success"}"#
     static let bigLog: [UInt8] = (0..<200_000).map { UInt8(0x61 + $0 % 26) }
@@ -45,8 +46,8 @@ struct InteropTests {
     }
 
     @Test func subunit2junitxmlReadsIt() throws {
-        let out = try PythonTools.run(try #require(PythonTools.find("subunit2junitxml"), PythonTools.reason), ["--no-passthrough"], input: try Self.sampleStream())
-        let xml = out.text
+        let out = try PythonTools.run(try PythonTools.require("subunit2junitxml"), ["--no-passthrough"], input: .bytes(try Self.sampleStream()))
+        let xml = out.stdout
         #expect(out.status == 1, "a failing test makes it exit 1: \(out.stderr)")
         #expect(xml.contains(#"tests="6""#))
         #expect(xml.contains(#"failures="2""#), "fail and uxsuccess")
@@ -58,13 +59,13 @@ struct InteropTests {
     }
 
     @Test func subunitStatsCountsIt() throws {
-        let out = try PythonTools.run(try #require(PythonTools.find("subunit-stats"), PythonTools.reason), [], input: try Self.sampleStream())
+        let out = try PythonTools.run(try PythonTools.require("subunit-stats"), [], input: .bytes(try Self.sampleStream()))
         #expect(out.status == 1)
-        #expect(out.text.contains("Total tests:       6"))
-        #expect(out.text.contains("Passed tests:      4"), "success ×2, xfail and uxsuccess count as passed there")
-        #expect(out.text.contains("Failed tests:      1"))
-        #expect(out.text.contains("Skipped tests:     1"))
-        #expect(out.text.contains("Seen tags: ibbench, worker-0"))
+        #expect(out.stdout.contains("Total tests:       6"))
+        #expect(out.stdout.contains("Passed tests:      4"), "success ×2, xfail and uxsuccess count as passed there")
+        #expect(out.stdout.contains("Failed tests:      1"))
+        #expect(out.stdout.contains("Skipped tests:     1"))
+        #expect(out.stdout.contains("Seen tags: ibbench, worker-0"))
     }
 
     /// stestr stores the run and gives it back as subunit: statuses and
@@ -73,15 +74,15 @@ struct InteropTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-stestr-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let stestr = try #require(PythonTools.find("stestr"), PythonTools.reason)
+        let stestr = try PythonTools.require("stestr")
         #expect(try PythonTools.run(stestr, ["init"], directory: dir).status == 0)
-        let load = try PythonTools.run(stestr, ["load"], input: try Self.sampleStream(), directory: dir)
+        let load = try PythonTools.run(stestr, ["load"], input: .bytes(try Self.sampleStream()), directory: dir)
         #expect(load.status == 0, "\(load.stderr)")
-        #expect(load.text.contains("Ran 6 tests"), "\(load.text)")
+        #expect(load.stdout.contains("Ran 6 tests"), "\(load.stdout)")
         let last = try PythonTools.run(stestr, ["last", "--subunit"], directory: dir)
         #expect(last.status == 0)
         var c = Collector()
-        for e in decodeEvents([UInt8](last.stdout), chunk: 65536) { c.handle(e) }
+        for e in decodeEvents(last.output, chunk: 65536) { c.handle(e) }
         c.stopTestRun()
         #expect(c.corruptions.isEmpty)
         let byID = Dictionary(c.tests.map { ($0.testID, $0) }, uniquingKeysWith: { a, _ in a })
@@ -189,9 +190,9 @@ struct InteropTests {
             paths.append(u.path)
         }
         let script = Vectors.directory.deletingLastPathComponent().appendingPathComponent("pydecode.py").path
-        let out = try PythonTools.run(try #require(PythonTools.python, PythonTools.reason), [script] + paths)
+        let out = try PythonTools.run(try #require(PythonTools.python, Comment(rawValue: PythonTools.reason)), [script] + paths)
         #expect(out.status == 0, "\(out.stderr)")
-        let json = try JSONSerialization.jsonObject(with: out.stdout) as! [String: Any]
+        let json = try JSONSerialization.jsonObject(with: Data(out.output)) as! [String: Any]
         return paths.map { path in
             if let events = json[path] as? [[String: Any]] { return .events(events.map(PyEvent.init(json:))) }
             return .crash("\((json[path] as? [String: Any])?["crash"] ?? "missing")")

@@ -33,6 +33,16 @@ public enum ControlMessage: Equatable, Sendable {
     case stop
     /// server → client: the server's half of the results, a subunit v2 byte stream. Last message.
     case results(subunit: [UInt8])
+    /// rank → mesh coordinator, after `welcome`: this process is rank `rank`, on `host`.
+    case join(rank: Int, host: String)
+    /// mesh coordinator → rank: the run's hosts, seed and schedule (a JSON document of the mesh).
+    case meshPlan(json: [UInt8])
+    /// mesh coordinator → the client rank of a link: run this link's tests now (JSON document).
+    case runPair(json: [UInt8])
+    /// rank → mesh coordinator: what a `runPair` measured (JSON document).
+    case pairResult(json: [UInt8])
+    /// mesh coordinator → rank: the run is over; `status` is the run's exit status. Last message.
+    case done(status: Int)
     /// server → client: at its client limit; try later. Last message.
     case busy(String)
     /// either way: what went wrong, one line. Last message.
@@ -53,6 +63,11 @@ public enum ControlMessage: Equatable, Sendable {
         case .finished: 10
         case .stop: 11
         case .results: 12
+        case .join: 20
+        case .meshPlan: 21
+        case .runPair: 22
+        case .pairResult: 23
+        case .done: 24
         case .busy: 0x7E
         case .error: 0x7F
         }
@@ -72,6 +87,11 @@ public enum ControlMessage: Equatable, Sendable {
         case .finished: "finished"
         case .stop: "stop"
         case .results: "results"
+        case .join: "join"
+        case .meshPlan: "plan"
+        case .runPair: "run-pair"
+        case .pairResult: "pair-result"
+        case .done: "done"
         case .busy: "busy"
         case .error: "error"
         }
@@ -92,6 +112,8 @@ public enum ControlFrame {
     private struct Auth: Codable { var proof: String }
     private struct Accepted: Codable { var session: String; var info: [String: String] }
     private struct Attach: Codable { var session: String; var stream: Int }
+    private struct Join: Codable { var rank: Int; var host: String }
+    private struct Done: Codable { var status: Int }
 
     /// Encodes `message` as one frame.
     public static func encode(_ message: ControlMessage) -> [UInt8] {
@@ -107,6 +129,9 @@ public enum ControlFrame {
         case .accepted(let s, let info): payload = j(Accepted(session: Hex.encode(s), info: info))
         case .attach(let s, let n): payload = j(Attach(session: Hex.encode(s), stream: n))
         case .results(let bytes): payload = bytes
+        case .join(let rank, let host): payload = j(Join(rank: rank, host: host))
+        case .meshPlan(let json), .runPair(let json), .pairResult(let json): payload = json
+        case .done(let status): payload = j(Done(status: status))
         case .busy(let text), .error(let text): payload = Array(text.utf8)
         case .welcome, .ready, .start, .finished, .stop: payload = []
         }
@@ -132,11 +157,25 @@ public enum ControlFrame {
         case 10: return payload.isEmpty ? .finished : nil
         case 11: return payload.isEmpty ? .stop : nil
         case 12: return .results(subunit: payload)
+        case 20: return j(Join.self).map { .join(rank: $0.rank, host: $0.host) }
+        // The mesh's documents are parsed by the mesh; here they need only be JSON objects.
+        case 21: return isJSONObject(payload) ? .meshPlan(json: payload) : nil
+        case 22: return isJSONObject(payload) ? .runPair(json: payload) : nil
+        case 23: return isJSONObject(payload) ? .pairResult(json: payload) : nil
+        case 24: return j(Done.self).map { .done(status: $0.status) }
         case 0x7E: return .busy(String(decoding: payload, as: UTF8.self))
         case 0x7F: return .error(String(decoding: payload, as: UTF8.self))
         default: return nil
         }
     }
+}
+
+/// Whether `payload` looks like a JSON object (`{…}`), which every mesh document is; the
+/// mesh decodes it fully and answers a document it cannot read with `error`.
+private func isJSONObject(_ payload: [UInt8]) -> Bool {
+    let space: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+    return payload.first { !space.contains($0) } == UInt8(ascii: "{")
+        && payload.last { !space.contains($0) } == UInt8(ascii: "}")
 }
 
 /// Incremental frame decoder: feed bytes as they arrive; `next()` returns nil until a whole
