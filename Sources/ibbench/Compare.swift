@@ -13,6 +13,8 @@ struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
         abstract: "Measure with ibkit and the peer tools side by side, round by round, and report ratios.",
+        // The synopsis without every option, which would not fit in 80 columns.
+        usage: "ibbench compare <peer> [<options>]",
         discussion: """
             Runs each measurement (tcp_stream, tcp_rr; rdma_write_bw and rdma_send_lat
             where the host has an RDMA device) with ibkit's own engines (`ibbench serve`

@@ -6,8 +6,18 @@ import Mesh
 import MeshRun
 
 extension MeshTestSpec.Transport: ExpressibleByArgument {}
-extension MeshOutputFormat: ExpressibleByArgument {}
 extension DirectionMode: ExpressibleByArgument {}
+
+extension MeshOutputFormat {
+    /// The shared `--format`; csv is refused in `validate()`.
+    init(_ format: OutputFormat) {
+        switch format {
+        case .table, .csv: self = .table
+        case .json: self = .json
+        case .subunit: self = .subunit
+        }
+    }
+}
 
 struct MeshCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,9 +44,9 @@ struct MeshCommand: ParsableCommand {
 
             Examples:
               srun -N 4 --ntasks-per-node=1 ibbench mesh tcp -t 5 --out mesh-run
-              ibbench mesh --hosts node1,node2,node3 --rank 0 --format subunit > mesh.subunit
+              ibbench mesh --hosts node[1-3] --rank 0 --format subunit > mesh.subunit
               ibbench mesh rdma --hosts hosts.txt --rank 2 --size 1M
-              ibbench mesh --hosts hosts.txt --rank 0 --resume mesh-run/results.jsonl --out mesh-run
+              ibbench mesh --hosts hosts.txt --rank 0 --resume run/results.jsonl
             """
     )
 
@@ -60,12 +70,11 @@ struct MeshCommand: ParsableCommand {
 
     @OptionGroup var size: MessageSizeOption
 
-    @Option(name: .customShort("P"), help: ArgumentHelp("TCP streams or RDMA queue pairs of each bandwidth test.", valueName: "n"),
-            transform: RangedValue.integer(1...128))
-    var parallel = 1
+    @OptionGroup var streams: StreamsOption
 
-    @Option(help: "TCP socket buffer size, both ends.", transform: ByteCount.parser(1...(1 << 30)))
-    var window: ByteCount?
+    @OptionGroup var queuePairs: QueuePairsOption
+
+    @OptionGroup var window: WindowOption
 
     @Option(help: "Message size of the latency test (rr request and response, RDMA send).",
             transform: ByteCount.parser(1...(1 << 20)))
@@ -101,14 +110,13 @@ struct MeshCommand: ParsableCommand {
     @Option(help: "Flag a link below this fraction of the median bandwidth.", transform: MeshCommand.ratio)
     var minRatio: Double = 0.9
 
-    @Option(help: "Flag a link below this bandwidth, e.g. 90Gbit (decimal: 10^9 bit/s).", transform: Rate.parse)
-    var expectMin: Rate?
+    @OptionGroup var expectMin: ExpectMinOption
 
     @ArgumentParser.Flag(help: "Do not retest flagged links and suspect nodes.")
     var noRetest = false
 
-    @Option(help: "Output: table, json (lines: a run header, one result per link, the verdict) or subunit (v2).")
-    var format: MeshOutputFormat = .table
+    /// json: a run header, one result per link, the verdict; csv goes with --out.
+    @OptionGroup var output: OutputFormatOption
 
     @Option(help: ArgumentHelp("Write results.jsonl, matrix-bw.csv, matrix-lat.csv, summary.json and heatmap.svg here.",
                                valueName: "DIR"))
@@ -121,7 +129,10 @@ struct MeshCommand: ParsableCommand {
     func validate() throws {
         if hosts != nil && rank == nil { throw ValidationError("--hosts needs --rank (this process's place in the list)") }
         if rank != nil && hosts == nil { throw ValidationError("--rank needs --hosts") }
-        if transport == .rdma && window != nil { throw ValidationError("--window is a TCP option") }
+        if transport == .rdma && window.window != nil { throw ValidationError("--window is a TCP option") }
+        if transport == .rdma && streams.parallel != 1 { throw ValidationError("-P counts TCP streams; give --qps for RDMA") }
+        if transport == .tcp && queuePairs.qps != 1 { throw ValidationError("--qps counts RDMA queue pairs; give -P for TCP") }
+        if output.format == .csv { throw ValidationError("mesh writes its CSV matrices with --out DIR; give --format table, json or subunit") }
     }
 
     func run() throws {
@@ -144,7 +155,8 @@ struct MeshCommand: ParsableCommand {
             throw Outcome.usage(error.description)
         }
         let spec = MeshTestSpec(transport: transport, duration: duration.seconds ?? 10, size: size.size?.bytes,
-                                streams: parallel, window: window?.bytes, latencySize: latencySize.bytes, port: server.port)
+                                streams: transport == .tcp ? streams.parallel : queuePairs.qps, window: window.window?.bytes,
+                                latencySize: latencySize.bytes, port: server.port)
         guard server.port < UInt16.max || coordinatorPort != nil else {
             throw Outcome.usage("--port \(server.port) leaves no room for the coordinator's port; pass --coordinator-port")
         }
@@ -160,9 +172,9 @@ struct MeshCommand: ParsableCommand {
         config.quick = quick
         config.maxConcurrent = maxConcurrent
         config.directions = directions
-        config.rules = OutlierRules(minRatio: minRatio, expectMinBitsPerSecond: expectMin?.bitsPerSecond)
+        config.rules = OutlierRules(minRatio: minRatio, expectMinBitsPerSecond: expectMin.expectMin?.bitsPerSecond)
         config.retest = !noRetest
-        config.format = format
+        config.format = MeshOutputFormat(output.format)
         config.outDirectory = out
         do {
             if let pairs { config.pairs = try PairsFile.parse(try read(pairs)) }

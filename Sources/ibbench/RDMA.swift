@@ -46,8 +46,7 @@ struct RDMA: ParsableCommand {
     @Option(help: "Messages per queue pair and size (ignored with -t).", transform: RangedValue.integer(1...Int(Int32.max)))
     var iters: Int = 1000
 
-    @Option(help: "Queue pairs (connections) in parallel, bw only.", transform: RangedValue.integer(1...Int(Int32.max)))
-    var qps: Int = 1
+    @OptionGroup var queuePairs: QueuePairsOption
 
     @Option(help: "Work requests outstanding per queue pair.", transform: RangedValue.integer(1...Int(Int32.max)))
     var txDepth: Int = 128
@@ -107,7 +106,7 @@ struct RDMA: ParsableCommand {
         let sizes = sweep.range(default: 2...(8 << 20)).map { RDMAOptions.sweep(from: $0.lowerBound, to: $0.upperBound) }
             ?? [size.size?.bytes ?? 65536]
         let options = RDMAOptions(peer: peer, port: server.port, verb: verb, mode: mode, sizes: sizes,
-                                  duration: duration.seconds, iterations: iters, qps: qps, txDepth: txDepth,
+                                  duration: duration.seconds, iterations: iters, qps: queuePairs.qps, txDepth: txDepth,
                                   inline: inline, cqModeration: cqMod, postList: postList, poll: pollMode,
                                   validate: checkData, device: hca.ibDev, devicePort: hca.ibPort,
                                   interface: interface.dev, bind: interface.bind, hugePages: useHugepages,

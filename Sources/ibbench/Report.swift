@@ -6,6 +6,8 @@ struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Show the tests in subunit v2 streams (ibkit's, stestr's, any tool's): one row each.",
+        // The synopsis without every option, which would not fit in 80 columns.
+        usage: "ibbench report [<options>] [<files> ...]",
         discussion: """
             Reads each FILE (or standard input, `-`) as it arrives and prints one row
             per test: id, status, duration, route code, and the measurements ibkit

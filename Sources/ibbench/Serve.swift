@@ -9,6 +9,8 @@ struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve TCP and RDMA benchmarks on one port, \(ServerOptions.defaultPort) unless told otherwise.",
+        // The synopsis without every option, which would not fit in 80 columns.
+        usage: "ibbench serve [<options>]",
         discussion: """
             Every test, TCP or RDMA, is set up on a control connection to the port:
             the same token check, the same --max-clients limit (clients beyond it are

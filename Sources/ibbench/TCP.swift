@@ -51,9 +51,7 @@ struct TCP: ParsableCommand {
             transform: ByteCount.parser(1...Int.max))
     var bytes: ByteCount?
 
-    @Option(name: .customShort("P"), help: ArgumentHelp("Parallel streams, one thread each.", valueName: "n"),
-            transform: RangedValue.integer(TCPTestOptions.streamRange))
-    var parallel = 1
+    @OptionGroup var streams: StreamsOption
 
     @OptionGroup var size: MessageSizeOption
 
@@ -65,9 +63,7 @@ struct TCP: ParsableCommand {
     @Option(help: "Response size for rr/crr.", transform: ByteCount.parser(TCPTestOptions.messageSizeRange))
     var response = ByteCount(bytes: 1)
 
-    @Option(help: "Socket buffer size, both ends (SO_SNDBUF/SO_RCVBUF).",
-            transform: ByteCount.parser(TCPTestOptions.windowRange))
-    var window: ByteCount?
+    @OptionGroup var window: WindowOption
 
     @Flag(help: "Set TCP_NODELAY (on by default for rr and crr).")
     var nodelay = false
@@ -125,13 +121,13 @@ struct TCP: ParsableCommand {
         var test = TCPTestOptions(peer: loopback ? "127.0.0.1" : peer ?? "")
         test.mode = effectiveMode
         test.port = server.port
-        test.streams = parallel
+        test.streams = streams.parallel
         test.duration = duration.seconds ?? 10
         test.bytes = bytes.map { UInt64($0.bytes) }
         if let size = size.size { test.size = size.bytes }
         test.request = request.bytes
         test.response = response.bytes
-        test.window = window?.bytes
+        test.window = window.window?.bytes
         test.noDelay = nodelay ? true : nil
         test.mss = mss
         test.congestion = congestion

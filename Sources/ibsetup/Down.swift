@@ -5,6 +5,8 @@ struct Down: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "down",
         abstract: "Take an IPoIB interface down: remove its addresses, set the link down.",
+        // The synopsis without every option, which would not fit in 80 columns.
+        usage: "ibsetup down [<options>] <interface>",
         discussion: """
             The inverse of 'ibsetup up', equally safe: plans from the current state,
             undoes everything if a step fails, and changes nothing on an interface that

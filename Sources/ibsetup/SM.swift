@@ -7,6 +7,8 @@ struct SM: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sm",
         abstract: "Check that a subnet manager serves every InfiniBand port (the exit status says).",
+        // The synopsis without every option, which would not fit in 80 columns.
+        usage: "ibsetup sm [<options>]",
         discussion: """
             A port is served when it is ACTIVE with an assigned LID and an SM LID; INIT
             with LinkUp means no subnet manager answered. RoCE (Ethernet) ports need

@@ -5,6 +5,8 @@ struct Stanza: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stanza",
         abstract: "Print (or install) the configuration that keeps an IPoIB link set up across reboots.",
+        // The synopsis without every option, which would not fit in 80 columns.
+        usage: "ibsetup stanza [<options>] [<interface>]",
         discussion: """
             Formats: ifupdown (/etc/network/interfaces.d/IFACE; the mode is written in
             pre-up, before the MTU is applied), netplan (infiniband-mode), networkd

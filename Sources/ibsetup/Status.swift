@@ -7,6 +7,8 @@ struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show HCAs, ports, rates, IPoIB interfaces, the subnet manager, and whether each interface is ready for connected mode.",
+        // The synopsis without every option, which would not fit in 80 columns.
+        usage: "ibsetup status [<options>] [<target>]",
         discussion: """
             One line per port and IPoIB interface, then one verdict line per interface
             (configured, ready or blocked, with the reason and the command that fixes

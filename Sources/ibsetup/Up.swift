@@ -5,6 +5,8 @@ struct Up: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
         abstract: "Bring an IPoIB interface up: connected mode, MTU 65520, addresses, link up.",
+        // The synopsis without every option, which would not fit in 80 columns.
+        usage: "ibsetup up [<options>] [<interface>]",
         discussion: """
             Checks first (interface exists and is IPoIB, port ACTIVE, subnet manager
             present, connected mode supported, root), plans the steps from the current

@@ -24,7 +24,7 @@ func runTool(_ name: String, _ arguments: [String], environment: [String: String
 
     @Test(arguments: [
         ("ibsetup", ["status", "sm", "up", "down", "stanza"]),
-        ("ibbench", ["serve", "tcp", "rdma", "compare", "report", "import"]),
+        ("ibbench", ["serve", "tcp", "rdma", "compare", "mesh", "report", "import"]),
     ])
     func everySubcommandHasHelpWithExamples(tool: String, subcommands: [String]) throws {
         let root = try runTool(tool, ["--help"])
@@ -39,6 +39,30 @@ func runTool(_ name: String, _ arguments: [String], environment: [String: String
             // A default shown as a Swift value (`ByteCount(bytes: 1)`) instead of how a user types it.
             let unreadable = help.stdout.firstMatch(of: /default: [A-Za-z]+\(/)
             #expect(unreadable == nil, "\(tool) \(sub): \(unreadable.map { String($0.output) } ?? "")")
+        }
+    }
+
+    /// ArgumentParser wraps help to the terminal (80 columns when it cannot tell); a line it
+    /// had to break, in the discussion or in an example command, reads badly there.
+    @Test(arguments: [
+        ("ibsetup", ["", "status", "sm", "up", "down", "stanza"]),
+        ("ibbench", ["", "serve", "tcp", "rdma", "compare", "mesh", "report", "import"]),
+    ])
+    func helpFitsEightyColumns(tool: String, subcommands: [String]) throws {
+        for sub in subcommands {
+            let help = try runTool(tool, sub.isEmpty ? ["--help"] : ["help", sub], environment: ["COLUMNS": "80"])
+            #expect(help.status == 0)
+            let lines = help.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            for line in lines where line.count > 80 {
+                Issue.record("\(tool) \(sub): \(line.count) columns: \(line)")
+            }
+            // An example command that ArgumentParser broke continues at the left margin.
+            if let examples = help.stdout.range(of: "Examples:\n") {
+                let block = help.stdout[examples.upperBound...].components(separatedBy: "\n\n").first ?? ""
+                for line in block.split(separator: "\n") where !line.hasPrefix("  ") {
+                    Issue.record("\(tool) \(sub): an example wraps: \(line)")
+                }
+            }
         }
     }
 

@@ -7,7 +7,7 @@ import Testing
 /// subcommand of a tool, and every command ends the same way.
 @Suite struct VocabularyTests {
     static let subcommands = [
-        "ibbench": ["serve", "tcp", "rdma", "compare", "report", "import"],
+        "ibbench": ["serve", "tcp", "rdma", "compare", "mesh", "report", "import"],
         "ibsetup": ["status", "sm", "up", "down", "stanza"],
     ]
 
@@ -85,7 +85,7 @@ import Testing
     static let bogusCases: [(String, [String])] = [
         ("ibbench", ["tcp", "--bogus"]), ("ibbench", ["tcp", "10.0.0.2", "--bogus"]),
         ("ibbench", ["rdma", "--bogus"]), ("ibbench", ["compare", "--bogus"]), ("ibbench", ["serve", "--bogus"]),
-        ("ibbench", ["report", "--bogus"]), ("ibbench", ["import", "--bogus"]),
+        ("ibbench", ["report", "--bogus"]), ("ibbench", ["import", "--bogus"]), ("ibbench", ["mesh", "--bogus"]),
         ("ibsetup", ["status", "--bogus"]), ("ibsetup", ["sm", "--bogus"]), ("ibsetup", ["up", "--bogus"]),
         ("ibsetup", ["down", "--bogus"]), ("ibsetup", ["stanza", "--bogus"]),
     ]
@@ -120,6 +120,11 @@ import Testing
         ("ibbench", ["serve"], "--max-clients", outOfRange),
         ("ibbench", ["serve"], "--port", outOfRange),
         ("ibbench", ["report"], "--idle-timeout", outOfRange),
+        ("ibbench", ["mesh", "--hosts", "a,b", "--rank", "0"], "-t", outOfRange),
+        ("ibbench", ["mesh", "--hosts", "a,b", "--rank", "0"], "-P", outOfRange),
+        ("ibbench", ["mesh", "rdma", "--hosts", "a,b", "--rank", "0"], "--qps", outOfRange),
+        ("ibbench", ["mesh", "--hosts", "a,b", "--rank", "0"], "--join-timeout", outOfRange),
+        ("ibbench", ["mesh", "--hosts", "a,b", "--rank", "0"], "--min-ratio", outOfRange),
         ("ibsetup", ["sm"], "--wait", outOfRange.filter { $0 != "0" }),
     ]
 
@@ -159,6 +164,10 @@ import Testing
         ("ibsetup", ["up", "ib0", "--mtu", "65521", "--dry-run"], 2),
         ("ibsetup", ["status", "--sysfs-root", "/nonexistent"], 2),
         ("ibsetup", ["sm", "--wait", "-5"], 64),
+        // The shared names keep their meaning in mesh: -P is TCP streams, --qps RDMA queue pairs.
+        ("ibbench", ["mesh", "rdma", "--hosts", "a,b", "--rank", "0", "-P", "2"], 64),
+        ("ibbench", ["mesh", "tcp", "--hosts", "a,b", "--rank", "0", "--qps", "2"], 64),
+        ("ibbench", ["mesh", "--hosts", "a,b", "--rank", "0", "--format", "csv"], 64),
     ]
 
     @Test(arguments: failures)
