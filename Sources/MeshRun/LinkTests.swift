@@ -10,6 +10,11 @@ struct LinkTests {
     let spec: MeshTestSpec
     /// The local address the tests connect from (this rank's own), nil for any.
     let localAddress: String?
+    /// This node's own choices: the netdev its connections leave through (`--dev`), the
+    /// HCA and port of its RDMA tests (`--ib-dev`, `--ib-port`).
+    let device: String?
+    let ibDevice: String?
+    let ibPort: Int?
     let token: String?
 
     func run(_ job: PairJob) -> PairReport {
@@ -43,21 +48,30 @@ struct LinkTests {
         var failure: String?
     }
 
-    private func tcp(_ mode: TCPMode, to peer: String) -> Measured {
+    /// The options of one TCP test of a link: the spec's, and this node's own.
+    func tcpOptions(_ mode: TCPMode, to peer: String) -> TCPTestOptions {
         var test = TCPTestOptions(peer: peer)
         test.mode = mode
         test.port = spec.port
         test.duration = spec.duration
         test.bind = localAddress
+        test.device = device
         test.token = token
+        test.tuning = spec.tcp
         if mode == .stream {
             test.streams = spec.streams
             if let size = spec.size { test.size = size }
-            test.window = spec.window
+            test.busyPoll = false
         } else {
+            test.zeroCopy = false
             test.request = spec.latencySize
             test.response = spec.latencySize
         }
+        return test
+    }
+
+    private func tcp(_ mode: TCPMode, to peer: String) -> Measured {
+        let test = tcpOptions(mode, to: peer)
         let collector = TotalsCollector()
         do {
             let verdict = try TCPBenchmark.run(TCPRunRequest(test: test), reporter: collector)
@@ -67,11 +81,19 @@ struct LinkTests {
         }
     }
 
-    private func rdma(_ verb: RDMAVerb, _ mode: RDMAMode, to peer: String) -> Measured {
+    /// The options of one RDMA test of a link: the spec's, and this node's own.
+    func rdmaOptions(_ verb: RDMAVerb, _ mode: RDMAMode, to peer: String) -> RDMAOptions {
         let size = mode == .bw ? (spec.size ?? 65536) : spec.latencySize
         var options = RDMAOptions(peer: peer, port: spec.port, verb: verb, mode: mode, sizes: [size],
-                                  duration: spec.duration, qps: mode == .bw ? spec.streams : 1, bind: localAddress)
+                                  duration: spec.duration, qps: mode == .bw ? spec.streams : 1,
+                                  device: ibDevice, devicePort: ibPort, interface: device, bind: localAddress)
+        options.tuning = spec.rdma
         options.token = token
+        return options
+    }
+
+    private func rdma(_ verb: RDMAVerb, _ mode: RDMAMode, to peer: String) -> Measured {
+        let options = rdmaOptions(verb, mode, to: peer)
         let collector = TotalsCollector()
         do {
             let verdict = try RDMABenchmark.run(RDMARunRequest(options: options), reporter: collector)

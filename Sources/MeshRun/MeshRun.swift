@@ -42,7 +42,8 @@ public enum MeshRun {
             localAddress: config.bind, token: config.token,
             connectFor: membership.rank == 0 ? 5 : config.joinTimeout, planWait: config.joinTimeout + 30,
             stopsOnSignal: membership.rank != 0,
-            tests: { LinkTests(spec: $0, localAddress: config.bind, token: config.token) }, logger: logger)
+            tests: { LinkTests(spec: $0, localAddress: config.bind, device: config.device, ibDevice: config.ibDevice,
+                               ibPort: config.ibPort, token: config.token) }, logger: logger)
         guard let schedule else {
             switch participant.run() {
             case .done: return MeshRunResult(status: 0, message: nil)

@@ -10,8 +10,11 @@ public struct MeshRunConfig: Sendable {
     public var coordinatorPort: UInt16
     /// The address this rank's server listens on and its tests leave from; nil for any.
     public var bind: String?
-    /// Netdev the benchmark server binds to (`--dev`).
+    /// Netdev the benchmark server binds to and the tests leave through (`--dev`).
     public var device: String?
+    /// This node's HCA and port for RDMA tests (`--ib-dev`, `--ib-port`); nil: rdma_cm's choice.
+    public var ibDevice: String?
+    public var ibPort: Int?
     public var token: String?
     /// Seconds rank 0 waits for every rank to join; the others wait as long for rank 0.
     public var joinTimeout: Double = 30

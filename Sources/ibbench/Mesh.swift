@@ -4,6 +4,8 @@ import CommandSupport
 import Foundation
 import Mesh
 import MeshRun
+import RDMABench
+import TCPBench
 
 extension MeshTestSpec.Transport: ExpressibleByArgument {}
 extension DirectionMode: ExpressibleByArgument {}
@@ -74,7 +76,11 @@ struct MeshCommand: ParsableCommand {
 
     @OptionGroup var queuePairs: QueuePairsOption
 
-    @OptionGroup var window: WindowOption
+    @OptionGroup var tcpTuning: TCPTuningOptions
+
+    @OptionGroup var rdmaTuning: RDMATuningOptions
+
+    @OptionGroup var hca: HCAOptions
 
     @Option(help: "Message size of the latency test (rr request and response, RDMA send).",
             transform: ByteCount.parser(1...(1 << 20)))
@@ -129,9 +135,15 @@ struct MeshCommand: ParsableCommand {
     func validate() throws {
         if hosts != nil && rank == nil { throw ValidationError("--hosts needs --rank (this process's place in the list)") }
         if rank != nil && hosts == nil { throw ValidationError("--rank needs --hosts") }
-        if transport == .rdma && window.window != nil { throw ValidationError("--window is a TCP option") }
         if transport == .rdma && streams.parallel != 1 { throw ValidationError("-P counts TCP streams; give --qps for RDMA") }
         if transport == .tcp && queuePairs.qps != 1 { throw ValidationError("--qps counts RDMA queue pairs; give -P for TCP") }
+        if transport == .rdma && tcpTuning.tuning != TCPTuning() {
+            throw ValidationError("--window, --nodelay, --mss, --congestion, --zerocopy and --busy-poll are TCP options")
+        }
+        if transport == .tcp && (rdmaTuning.tuning != RDMATuning() || hca.ibDev != nil || hca.ibPort != nil) {
+            throw ValidationError("--tx-depth, --inline, --cq-mod, --post-list, --poll, --validate, --hugepages, --ib-dev and --ib-port are RDMA options")
+        }
+        do { _ = try spec().validated() } catch { throw ValidationError("\(error)") }
         if output.format == .csv { throw ValidationError("mesh writes its CSV matrices with --out DIR; give --format table, json or subunit") }
     }
 
@@ -154,9 +166,7 @@ struct MeshCommand: ParsableCommand {
         } catch let error as MembershipError {
             throw Outcome.usage(error.description)
         }
-        let spec = MeshTestSpec(transport: transport, duration: duration.seconds ?? 10, size: size.size?.bytes,
-                                streams: transport == .tcp ? streams.parallel : queuePairs.qps, window: window.window?.bytes,
-                                latencySize: latencySize.bytes, port: server.port)
+        let spec = spec()
         guard server.port < UInt16.max || coordinatorPort != nil else {
             throw Outcome.usage("--port \(server.port) leaves no room for the coordinator's port; pass --coordinator-port")
         }
@@ -165,6 +175,8 @@ struct MeshCommand: ParsableCommand {
         // can share one machine (127.0.0.1, 127.0.0.2, …); under Slurm, on every address.
         config.bind = interface.bind ?? (hosts != nil ? membership.hosts[membership.rank] : nil)
         config.device = interface.dev
+        config.ibDevice = hca.ibDev
+        config.ibPort = hca.ibPort
         config.token = try token.secret()
         config.joinTimeout = joinTimeout
         config.deadline = deadline
@@ -185,6 +197,13 @@ struct MeshCommand: ParsableCommand {
             throw Outcome.usage("--resume \(resume ?? ""): \(error.description)")
         }
         return config
+    }
+
+    /// What every link runs, the same on every rank.
+    private func spec() -> MeshTestSpec {
+        MeshTestSpec(transport: transport, duration: duration.seconds ?? 10, size: size.size?.bytes,
+                     streams: transport == .tcp ? streams.parallel : queuePairs.qps, tcp: tcpTuning.tuning,
+                     rdma: rdmaTuning.tuning, latencySize: latencySize.bytes, port: server.port)
     }
 
     /// A fraction above 0 and at most 1.

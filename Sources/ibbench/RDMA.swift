@@ -48,33 +48,13 @@ struct RDMA: ParsableCommand {
 
     @OptionGroup var queuePairs: QueuePairsOption
 
-    @Option(help: "Work requests outstanding per queue pair.", transform: RangedValue.integer(1...Int(Int32.max)))
-    var txDepth: Int = 128
-
-    @Option(help: "Largest message sent inline, in bytes (default: 236 for lat, 0 for bw).",
-            transform: RangedValue.integer(0...Int(Int32.max)))
-    var inline: Int?
-
-    @Option(help: "Signal every Nth work request (CQ moderation).", transform: RangedValue.integer(1...Int(Int32.max)))
-    var cqMod: Int = 1
-
-    @Option(help: "Work requests posted per ibv_post_send call.", transform: RangedValue.integer(1...Int(Int32.max)))
-    var postList: Int = 1
-
-    @Option(help: "Wait for completions by busy polling or by sleeping on completion events (busy|events).")
-    var poll: String = "busy"
-
-    @Flag(name: .customLong("validate"), help: "Check that the data arrived intact (costs a little time after the run).")
-    var checkData = false
+    @OptionGroup var tuning: RDMATuningOptions
 
     @OptionGroup var hca: HCAOptions
 
     @OptionGroup var interface: InterfaceOptions
 
     @OptionGroup var server: ServerPortOption
-
-    @Flag(help: "Put the buffers in 2 MiB huge pages.")
-    var useHugepages = false
 
     @OptionGroup var token: TokenOptions
 
@@ -99,18 +79,16 @@ struct RDMA: ParsableCommand {
             if let m = RDMAMode(rawValue: w) { mode = m; continue }
             throw ValidationError("'\(w)': expected write, read or send, then bw or lat")
         }
-        guard let pollMode = PollMode(rawValue: poll) else { throw ValidationError("--poll must be busy or events") }
-        if pollMode == .events && verb == .write && mode == .lat {
+        if tuning.poll == .events && verb == .write && mode == .lat {
             throw ValidationError("--poll events: write lat waits on memory, not completions; use --poll busy")
         }
         let sizes = sweep.range(default: 2...(8 << 20)).map { RDMAOptions.sweep(from: $0.lowerBound, to: $0.upperBound) }
             ?? [size.size?.bytes ?? 65536]
-        let options = RDMAOptions(peer: peer, port: server.port, verb: verb, mode: mode, sizes: sizes,
-                                  duration: duration.seconds, iterations: iters, qps: queuePairs.qps, txDepth: txDepth,
-                                  inline: inline, cqModeration: cqMod, postList: postList, poll: pollMode,
-                                  validate: checkData, device: hca.ibDev, devicePort: hca.ibPort,
-                                  interface: interface.dev, bind: interface.bind, hugePages: useHugepages,
-                                  timeout: timeout)
+        var options = RDMAOptions(peer: peer, port: server.port, verb: verb, mode: mode, sizes: sizes,
+                                  duration: duration.seconds, iterations: iters, qps: queuePairs.qps,
+                                  device: hca.ibDev, devicePort: hca.ibPort, interface: interface.dev,
+                                  bind: interface.bind, timeout: timeout)
+        options.tuning = tuning.tuning
         return RDMARunRequest(options: options, thresholds: thresholds.thresholds)
     }
 

@@ -63,22 +63,7 @@ struct TCP: ParsableCommand {
     @Option(help: "Response size for rr/crr.", transform: ByteCount.parser(TCPTestOptions.messageSizeRange))
     var response = ByteCount(bytes: 1)
 
-    @OptionGroup var window: WindowOption
-
-    @Flag(help: "Set TCP_NODELAY (on by default for rr and crr).")
-    var nodelay = false
-
-    @Option(help: "TCP maximum segment size (TCP_MAXSEG).", transform: RangedValue.integer(TCPTestOptions.mssRange))
-    var mss: Int?
-
-    @Option(help: "Congestion control algorithm, e.g. cubic or bbr.")
-    var congestion: String?
-
-    @Flag(help: "Send with sendfile(2) from a cached file instead of copying from a buffer.")
-    var zerocopy = false
-
-    @Flag(help: "rr: wait for each message without sleeping, at both ends (lower latency, a busy core each).")
-    var busyPoll = false
+    @OptionGroup var tuning: TCPTuningOptions
 
     @Option(help: "Pin client threads to CPU A (and server threads to B): A[,B].", transform: CPUPair.parse)
     var cpu: CPUPair?
@@ -127,12 +112,7 @@ struct TCP: ParsableCommand {
         if let size = size.size { test.size = size.bytes }
         test.request = request.bytes
         test.response = response.bytes
-        test.window = window.window?.bytes
-        test.noDelay = nodelay ? true : nil
-        test.mss = mss
-        test.congestion = congestion
-        test.zeroCopy = zerocopy
-        test.busyPoll = busyPoll
+        test.tuning = tuning.tuning
         test.clientCPU = cpu?.client
         test.serverCPU = cpu?.server
         test.interval = interval

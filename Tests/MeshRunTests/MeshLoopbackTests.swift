@@ -73,6 +73,25 @@ struct MeshLoopbackTests {
         #expect(junit.stdout.contains("tests=\"\(results.count)\""), "\(junit.stdout.prefix(200))")
     }
 
+    @Test("the tcp options reach every link's tests: the results carry them")
+    func tcpOptionsReachEveryLink() throws {
+        let dir = try scratchDirectory("options")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let hosts = loopbackHosts(2)
+        let ranks = try launch(hosts, slot: 8, directory: dir,
+                               common: ["-t", "0.3", "--mss", "1000", "--congestion", "reno", "--window", "512K",
+                                        "--zerocopy", "-P", "2", "--no-retest"]) { $0 == 0 ? ["--format", "subunit"] : [] }
+        let statuses = ranks.map { $0.wait(seconds: 90) }
+        #expect([0, 1].contains(statuses[0]), "rank 0: \(ranks[0].stderr)")
+        let streams = SubunitResults.decode(Array(ranks[0].output)).filter { $0.result.test.hasPrefix("ibbench.mesh.tcp.stream.") }
+        #expect(streams.count == 2)
+        for link in streams {
+            let p = link.result.parameters
+            #expect(p["mss"] == "1000" && p["congestion"] == "reno" && p["window"] == "524288", "\(p)")
+            #expect(p["zerocopy"] == "1" && p["streams"] == "2", "\(p)")
+        }
+    }
+
     @Test("4 ranks with a token: JSON lines with a run header, 12 results, the verdict last")
     func fourRanksJSON() throws {
         let dir = try scratchDirectory("four")
