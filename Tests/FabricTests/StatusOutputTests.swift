@@ -71,7 +71,9 @@ import Testing
         let start = clock.now
         #expect(subnetManagerCheck(root: root, wait: 1).ending == .checkFailed)
         let elapsed = clock.now - start
-        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5))
+        // It waits out the whole second and then gives up; how much later a loaded machine
+        // lets it return is bounded only loosely.
+        #expect(elapsed >= .milliseconds(1000) && elapsed < .seconds(30))
     }
 
     @Test(arguments: FixtureTrees.scenarios)
