@@ -120,12 +120,13 @@ final class MeshReportWriter: Sendable {
                 status: status, reason: status == .success ? nil : lines.first, started: wallClockSeconds(), duration: 0)
             var bytes: [UInt8] = []
             let encoder = PacketEncoder()
-            let start = Packet(testID: id, status: .inProgress, timestamp: .now())
+            let now = Timestamp.now()
+            let start = Packet(testID: id, status: .inProgress, timestamp: now)
             for p in [start] + Array(Attachment(name: "summary.json", mimeType: "application/json",
                                                 content: Array(document.utf8)).packets(testID: id)) {
                 try? encoder.encode(p, into: &bytes)   // our packets are within the limits
             }
-            output.write(bytes + SubunitResults.packets(for: result, route: nil))
+            output.write(bytes + SubunitResults.packets(for: result, route: nil, end: now))
         }
     }
 

@@ -180,9 +180,21 @@ enum ReportStreams {
         #expect(Date().timeIntervalSince(start) < 20)
     }
 
-    @Test func nonSubunitInputIsNotATest() throws {
-        let run = try runReport([], stdin: Array("just some text\n".utf8))
-        #expect(run.status == 0)
-        #expect(run.stdout.hasSuffix("0 tests: 0 passed, 0 failed, 0 skipped\n"))
+    /// A run that wrote nothing, or wrote something else, must not read as a pass in CI.
+    @Test func inputWithoutSubunitPacketsIsAnError() throws {
+        let text = try runReport([], stdin: Array("just some text\n".utf8))
+        #expect(text.status == 2)
+        #expect(text.stdout.hasSuffix("0 tests: 0 passed, 0 failed, 0 skipped\n"))
+        #expect(text.stderr.hasPrefix("Error: stdin: no subunit v2 packets in 15 bytes"), "\(text.stderr)")
+        let empty = try runReport(["--format", "json"], stdin: [])
+        #expect(empty.status == 2)
+        #expect(empty.stdout.isEmpty)
+        #expect(empty.stderr.hasPrefix("Error: stdin: empty: no subunit v2 packets"), "\(empty.stderr)")
+    }
+
+    @Test func textBetweenPacketsIsNotATest() throws {
+        let run = try runReport([], stdin: Array("build log line\n".utf8) + ReportStreams.passing)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.isEmpty)
     }
 }

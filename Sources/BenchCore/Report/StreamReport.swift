@@ -80,6 +80,13 @@ public enum StreamReport {
                 damaged = true
             }
             if input.corruptions > 0 { damaged = true }
+            if input.packets == 0 && input.corruptions == 0 {
+                // An empty report of a run that wrote nothing (or something else) would read as a pass.
+                diagnostics(input.otherBytes == 0
+                    ? "\(sources[k]): empty: no subunit v2 packets; check that the producer ran and wrote --format subunit"
+                    : "\(sources[k]): no subunit v2 packets in \(input.otherBytes) bytes; give a subunit v2 stream (--format subunit)")
+                damaged = true
+            }
         }
         let summary = mux.withDownstream { sink -> RunSummary in
             sink.stopTestRun()
@@ -102,6 +109,9 @@ private struct InputSink<Downstream: StreamResult & Sendable>: StreamResult {
     let source: String
     let diagnostics: @Sendable (String) -> Void
     var corruptions = 0
+    /// Packets read, and bytes that were not subunit: a stream with no packets is reported.
+    var packets = 0
+    var otherBytes = 0
 
     init(mux: RouteMultiplexer<Downstream>, label: String?, source: String, diagnostics: @escaping @Sendable (String) -> Void) {
         self.mux = mux
@@ -111,10 +121,12 @@ private struct InputSink<Downstream: StreamResult & Sendable>: StreamResult {
     }
 
     mutating func status(_ packet: Packet) {
+        packets += 1
         if labelled != nil { labelled!.status(packet) } else { mux.withDownstream { $0.status(packet) } }
     }
 
     mutating func nonSubunit(_ bytes: [UInt8]) {
+        otherBytes += bytes.count
         if labelled != nil { labelled!.nonSubunit(bytes) } else { mux.withDownstream { $0.nonSubunit(bytes) } }
     }
 

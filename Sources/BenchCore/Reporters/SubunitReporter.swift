@@ -4,18 +4,29 @@ import FoundationEssentials
 import Foundation
 #endif
 import Subunit
+import Synchronization
 
 /// A live subunit v2 stream: `inprogress` when a test starts, each interval as an
 /// `application/json` attachment (`interval-<from>-<to>`), then the final status packet
 /// carrying a `text/plain` summary and `result.json` (the `BenchResult`). Streams of a `-P`
 /// run carry their stream number as route code.
+///
+/// Every test gets its `inprogress`, no later than its end: readers take a test's time as
+/// end minus start, so a result that never started (a connect error, a `--repeat`
+/// aggregate, an imported result) would otherwise show a negative time in JUnit and stestr.
 public final class SubunitReporter: Reporter {
     let output: ReportOutput
+    /// When each test still running (test id and route) was reported started.
+    private let running = Mutex<[String: Timestamp]>([:])
+
     public init(output: ReportOutput) { self.output = output }
 
+    private static func key(_ test: String, _ route: String?) -> String { test + "\u{0}" + (route ?? "") }
+
     public func started(test: String, route: String?) {
-        output.write(SubunitResults.encode([Packet(testID: test, status: .inProgress, routeCode: route,
-                                                    timestamp: .now())]))
+        let now = Timestamp.now()
+        running.withLock { $0[Self.key(test, route)] = now }
+        output.write(SubunitResults.encode([Packet(testID: test, status: .inProgress, routeCode: route, timestamp: now)]))
     }
 
     public func interval(_ s: IntervalSample) {
@@ -26,7 +37,17 @@ public final class SubunitReporter: Reporter {
     }
 
     public func finished(_ r: BenchResult, route: String?) {
-        output.write(SubunitResults.packets(for: r, route: route))
+        let start = running.withLock { $0.removeValue(forKey: Self.key(r.test, route)) }
+        var bytes: [UInt8] = []
+        let end: Timestamp
+        if let start {
+            end = max(SubunitResults.end(of: r), start)
+        } else {
+            end = SubunitResults.end(of: r)
+            bytes = SubunitResults.encode([Packet(testID: r.test, status: .inProgress, routeCode: route,
+                                                  timestamp: min(SubunitResults.start(of: r) ?? end, end))])
+        }
+        output.write(bytes + SubunitResults.packets(for: r, route: route, end: end))
     }
 }
 
@@ -43,22 +64,35 @@ public enum SubunitResults {
 
     /// The final packets of one result: a `summary` text attachment, then `result.json`
     /// whose last chunk carries the final status and timestamp.
-    public static func packets(for r: BenchResult, route: String?) -> [UInt8] {
+    public static func packets(for r: BenchResult, route: String?, end: Timestamp? = nil) -> [UInt8] {
         let summary = Attachment(name: "summary", text: summaryText(r))
         let json = Attachment(name: "result.json", mimeType: "application/json", content: json(r))
-        let end = r.started.flatMap { s in r.duration.flatMap { Timestamp(unixSeconds: s + $0) } } ?? Timestamp.now()
+        let end = end ?? self.end(of: r)
         var packets = Array(summary.packets(testID: r.test, routeCode: route))
         packets += json.packets(testID: r.test, status: status(r.status), routeCode: route, timestamp: end)
         return encode(packets)
     }
 
-    /// A whole result as a stream of its own: `inprogress` then the final packets.
+    /// When `r` ended: its start plus its duration when it knows both, else now.
+    static func end(of r: BenchResult) -> Timestamp {
+        r.started.flatMap { s in r.duration.flatMap { Timestamp(unixSeconds: s + $0) } } ?? Timestamp.now()
+    }
+
+    /// When `r` started: its own record, else its duration back from now.
+    static func start(of r: BenchResult) -> Timestamp? {
+        if let s = r.started { return Timestamp(unixSeconds: s) }
+        return r.duration.flatMap { Timestamp(unixSeconds: wallClockSeconds() - $0) }
+    }
+
+    /// A whole result as a stream of its own: `inprogress` then the final packets, the
+    /// start no later than the end.
     public static func stream(_ results: [(BenchResult, String?)]) -> [UInt8] {
         var out: [UInt8] = []
         for (r, route) in results {
-            let start = r.started.flatMap { Timestamp(unixSeconds: $0) } ?? .now()
-            out += encode([Packet(testID: r.test, status: .inProgress, routeCode: route, timestamp: start)])
-            out += packets(for: r, route: route)
+            let end = end(of: r)
+            out += encode([Packet(testID: r.test, status: .inProgress, routeCode: route,
+                                  timestamp: min(start(of: r) ?? end, end))])
+            out += packets(for: r, route: route, end: end)
         }
         return out
     }
