@@ -115,7 +115,7 @@ struct ClientResults {
             m.append(Metric("retransmits", flows.map(\.retransmits).reduce(0, +), .count))
             let rtts = flows.map(\.rttNanos).filter { $0 > 0 }
             if !rtts.isEmpty { m.append(Metric("rtt", rtts.reduce(0, +) / Double(rtts.count), .nanoseconds)) }
-            m += cpuMetrics(local: localCPU, remote: remoteCPU, seconds: seconds, bytes: UInt64(received))
+            m += cpuMetrics(local: localCPU, remote: remoteCPU, seconds: seconds, work: .bytes(UInt64(received)))
             total.metrics = m
             total.duration = seconds
         case .rr, .crr:
@@ -136,8 +136,7 @@ struct ClientResults {
             var m = transactionMetrics(transactions, seconds, histogram)
             let served = (0..<client.count).compactMap { serverValue($0, "transactions") }
             if served.count == client.count { m.append(Metric("transactions_served", served.reduce(0, +), .count)) }
-            m += cpuMetrics(local: localCPU, remote: remoteCPU, seconds: seconds,
-                            bytes: transactions * UInt64(plan.request + plan.response))
+            m += cpuMetrics(local: localCPU, remote: remoteCPU, seconds: seconds, work: .transactions(transactions))
             total.metrics = m
             total.duration = seconds
         }
@@ -170,9 +169,9 @@ struct ClientResults {
         return m
     }
 
-    private func cpuMetrics(local: CPUTime, remote: CPUTime, seconds: Double, bytes: UInt64) -> [Metric] {
-        var m = local.metrics(side: "local", seconds: seconds, bytesMoved: bytes)
-        if !server.isEmpty { m += remote.metrics(side: "remote", seconds: seconds, bytesMoved: bytes) }
+    private func cpuMetrics(local: CPUTime, remote: CPUTime, seconds: Double, work: CPUTime.Work) -> [Metric] {
+        var m = local.metrics(side: "local", seconds: seconds, work: work)
+        if !server.isEmpty { m += remote.metrics(side: "remote", seconds: seconds, work: work) }
         return m
     }
 }

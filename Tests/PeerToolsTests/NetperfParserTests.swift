@@ -17,7 +17,7 @@ struct NetperfCase: CustomTestStringConvertible, Sendable {
         .init(file: "netperf-tcp_stream-P0.txt", test: "netperf.TCP_STREAM", metric: "throughput", value: 15737.37e6),
         .init(file: "netperf-tcp_stream-l5.txt", test: "netperf.TCP_STREAM", metric: "throughput", value: 16912.90e6),
         .init(file: "netperf-tcp_stream-m65536.txt", test: "netperf.TCP_STREAM", metric: "throughput", value: 18380.94e6),
-        .init(file: "netperf-tcp_stream-cpu.txt", test: "netperf.TCP_STREAM", metric: "local_service_demand", value: 0.770),
+        .init(file: "netperf-tcp_stream-cpu.txt", test: "netperf.TCP_STREAM", metric: "service_demand_local", value: 0.770),
         .init(file: "netperf-tcp_maerts-default.txt", test: "netperf.TCP_MAERTS", metric: "throughput", value: 21738.61e6),
         .init(file: "netperf-tcp_rr-default.txt", test: "netperf.TCP_RR", metric: "transactions_per_second", value: 39123.73),
         .init(file: "netperf-udp_stream-default.txt", test: "netperf.UDP_STREAM", metric: "throughput", value: 51689.80e6),

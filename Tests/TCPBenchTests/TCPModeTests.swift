@@ -78,7 +78,11 @@ import Testing
         #expect(abs(tps - n / r.metric("duration")!.value) < 1e-6 * tps)
         let p50 = r.metric("latency_p50")!.value, p99 = r.metric("latency_p99")!.value
         #expect(r.metric("latency_min")!.value <= p50 && p50 <= p99 && p99 <= r.metric("latency_max")!.value)
-        #expect(r.metric("latency_p99.9") != nil && r.metric("latency_stddev") != nil)
+        #expect(r.metric("latency_p99_9") != nil && r.metric("latency_stddev") != nil)
+        // Service demand of a request/response run is per transaction, as netperf gives it.
+        let demand = try #require(r.metric("service_demand_per_transaction_local"))
+        #expect(demand.unit == .nanoseconds && demand.value > 0)
+        #expect(r.metric("service_demand_local") == nil, "no µs/KB of tiny messages")
     }
 
     @Test func sweepKeepsEverySize() throws {

@@ -83,7 +83,7 @@ public struct LatencyHistogram: Sendable {
             Metric("latency_p50", Double(h.valueAtPercentile(50)), .nanoseconds),
             Metric("latency_p90", Double(h.valueAtPercentile(90)), .nanoseconds),
             Metric("latency_p99", Double(h.valueAtPercentile(99)), .nanoseconds),
-            Metric("latency_p99.9", Double(h.valueAtPercentile(99.9)), .nanoseconds),
+            Metric("latency_p99_9", Double(h.valueAtPercentile(99.9)), .nanoseconds),
             Metric("latency_max", Double(h.max), .nanoseconds),
             Metric("latency_stddev", h.stdDeviation, .nanoseconds),
         ]

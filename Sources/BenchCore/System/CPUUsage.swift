@@ -31,17 +31,30 @@ public struct CPUTime: Sendable, Equatable {
         CPUTime(userNanos: a.userNanos &+ b.userNanos, systemNanos: a.systemNanos &+ b.systemNanos)
     }
 
+    /// What a run's CPU time is divided by, as netperf does: bulk runs per KB moved,
+    /// request/response runs per transaction.
+    public enum Work: Sendable {
+        case bytes(UInt64)
+        case transactions(UInt64)
+    }
+
     /// Metrics for one side (`local` or `remote`): user and system time as % of one core over
-    /// `seconds`, and service demand in µs of CPU per KB (2^10 bytes) moved, as netperf defines it.
-    public func metrics(side: String, seconds: Double, bytesMoved: UInt64) -> [Metric] {
+    /// `seconds`, and service demand as netperf defines it: µs of CPU per KB (2^10 bytes)
+    /// moved (`service_demand_SIDE`), or CPU time per transaction
+    /// (`service_demand_per_transaction_SIDE`; netperf's µs/Tran).
+    public func metrics(side: String, seconds: Double, work: Work) -> [Metric] {
         guard seconds > 0 else { return [] }
         var m = [
             Metric("cpu_\(side)_user", Double(userNanos) / 1e9 / seconds * 100, .percent),
             Metric("cpu_\(side)_system", Double(systemNanos) / 1e9 / seconds * 100, .percent),
         ]
-        if bytesMoved > 0 {
-            m.append(Metric("service_demand_\(side)", Double(totalNanos) / 1e3 / (Double(bytesMoved) / 1024),
-                            .microsecondsPerKB))
+        switch work {
+        case .bytes(let n) where n > 0:
+            m.append(Metric("service_demand_\(side)", Double(totalNanos) / 1e3 / (Double(n) / 1024), .microsecondsPerKB))
+        case .transactions(let n) where n > 0:
+            m.append(Metric("service_demand_per_transaction_\(side)", Double(totalNanos) / Double(n), .nanoseconds))
+        default:
+            break
         }
         return m
     }

@@ -133,11 +133,11 @@ extension NetperfOutput {
         result.metrics.append(Metric("remote_cpu_util", v[i + 1], .percent))
         if perTransaction {
             // RR service demand is microseconds of CPU per transaction.
-            result.metrics.append(Metric("local_service_demand_per_transaction", v[i + 2] * 1000, .nanoseconds))
-            result.metrics.append(Metric("remote_service_demand_per_transaction", v[i + 3] * 1000, .nanoseconds))
+            result.metrics.append(Metric("service_demand_per_transaction_local", v[i + 2] * 1000, .nanoseconds))
+            result.metrics.append(Metric("service_demand_per_transaction_remote", v[i + 3] * 1000, .nanoseconds))
         } else {
-            result.metrics.append(Metric("local_service_demand", v[i + 2], .microsecondsPerKB))
-            result.metrics.append(Metric("remote_service_demand", v[i + 3], .microsecondsPerKB))
+            result.metrics.append(Metric("service_demand_local", v[i + 2], .microsecondsPerKB))
+            result.metrics.append(Metric("service_demand_remote", v[i + 3], .microsecondsPerKB))
         }
     }
 }

@@ -122,7 +122,7 @@ struct NetperfOmniValues {
         for (sel, name) in [(NetperfSelector.LOCAL_CPU_UTIL, "local_cpu_util"), (.REMOTE_CPU_UTIL, "remote_cpu_util")] {
             if let v = number(sel), v >= 0 { result.metrics.append(Metric(name, v, .percent)) }
         }
-        for (sel, name) in [(NetperfSelector.LOCAL_SD, "local_service_demand"), (.REMOTE_SD, "remote_service_demand")] {
+        for (sel, name) in [(NetperfSelector.LOCAL_SD, "service_demand_local"), (.REMOTE_SD, "service_demand_remote")] {
             if let v = number(sel), v >= 0 { result.metrics.append(Metric(name, v, .microsecondsPerKB)) }
         }
         if let r = number(.LOCAL_TRANSPORT_RETRANS) { result.metrics.append(Metric("retransmits", r, .count)) }
