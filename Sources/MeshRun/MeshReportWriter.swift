@@ -160,9 +160,12 @@ struct MeshHeader: Encodable {
     var missing: [String]
     var resumed: Int
     var spec: MeshTestSpec
+    /// Rank 0's host, kernel, start time and command line, as every run header gives them.
+    var run = RunHeader(tool: "ibbench", peer: nil)
 
     enum CodingKeys: String, CodingKey {
-        case event, schema, tool, version, transport, hosts, seed, mode, schedule, missing, resumed, spec
+        case event, schema, tool, version, host, kernel, time, command, transport, hosts, seed, mode, schedule, missing,
+             resumed, spec
     }
 
     /// Every key always there: `seed` is null for an explicit `--pairs` list.
@@ -172,6 +175,10 @@ struct MeshHeader: Encodable {
         try c.encode(schema, forKey: .schema)
         try c.encode(tool, forKey: .tool)
         try c.encode(version, forKey: .version)
+        try c.encode(run.host, forKey: .host)
+        try c.encode(run.kernel, forKey: .kernel)
+        try c.encode(run.time, forKey: .time)
+        try c.encode(run.command, forKey: .command)
         try c.encode(transport, forKey: .transport)
         try c.encode(hosts, forKey: .hosts)
         try c.encode(seed, forKey: .seed)

@@ -42,6 +42,21 @@ public struct MeshTestSpec: Codable, Sendable, Equatable {
         self.port = port
     }
 
+    enum CodingKeys: String, CodingKey { case transport, duration, size, streams, tcp, rdma, latencySize, port }
+
+    /// Every key always there (`size` null for the engine's default), as in all of ibkit's JSON.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(transport, forKey: .transport)
+        try c.encode(duration, forKey: .duration)
+        try c.encode(size, forKey: .size)
+        try c.encode(streams, forKey: .streams)
+        try c.encode(tcp, forKey: .tcp)
+        try c.encode(rdma, forKey: .rdma)
+        try c.encode(latencySize, forKey: .latencySize)
+        try c.encode(port, forKey: .port)
+    }
+
     /// The longest one test may take: its duration plus the 10 s grace the engines allow it.
     public var testLimit: Double { duration + 10 }
 

@@ -21,6 +21,20 @@ public struct RDMATuning: Codable, Sendable, Equatable {
         self.validate = validate
         self.hugePages = hugePages
     }
+
+    enum CodingKeys: String, CodingKey { case txDepth, inline, cqModeration, postList, poll, validate, hugePages }
+
+    /// Every key always there (`inline` null for the default), as in all of ibkit's JSON.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(txDepth, forKey: .txDepth)
+        try c.encode(inline, forKey: .inline)
+        try c.encode(cqModeration, forKey: .cqModeration)
+        try c.encode(postList, forKey: .postList)
+        try c.encode(poll, forKey: .poll)
+        try c.encode(validate, forKey: .validate)
+        try c.encode(hugePages, forKey: .hugePages)
+    }
 }
 
 extension PollMode: Codable {}

@@ -22,6 +22,19 @@ public struct TCPTuning: Codable, Sendable, Equatable {
         self.zeroCopy = zeroCopy
         self.busyPoll = busyPoll
     }
+
+    enum CodingKeys: String, CodingKey { case window, noDelay, mss, congestion, zeroCopy, busyPoll }
+
+    /// Every key always there (null when not set), as in all of ibkit's JSON.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(window, forKey: .window)
+        try c.encode(noDelay, forKey: .noDelay)
+        try c.encode(mss, forKey: .mss)
+        try c.encode(congestion, forKey: .congestion)
+        try c.encode(zeroCopy, forKey: .zeroCopy)
+        try c.encode(busyPoll, forKey: .busyPoll)
+    }
 }
 
 extension TCPTestOptions {

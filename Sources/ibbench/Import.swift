@@ -38,7 +38,7 @@ struct Import: ParsableCommand {
 
     func run() throws {
         try Outcome.of {
-            let status = try ImportRun.run(tool, path: file, gbits: gbits, reporter: output.format.makeReporter(),
+            let status = try ImportRun.run(tool, path: file, gbits: gbits, reporter: output.format.makeReporter(header: RunHeader(tool: "ibbench", peer: nil)),
                                            diagnostics: StandardError.error)
             return Outcome(ExitStatus(rawValue: status) ?? .error)
         }.end()

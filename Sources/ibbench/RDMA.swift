@@ -98,7 +98,7 @@ struct RDMA: ParsableCommand {
         try Outcome.of {
             var request = try runRequest()
             request.options.token = try token.secret()
-            return Outcome(try RDMABenchmark.run(request, reporter: output.format.makeReporter()))
+            return Outcome(try RDMABenchmark.run(request, reporter: output.format.makeReporter(header: RunHeader(tool: "ibbench", peer: request.options.peer))))
         }.end()
     }
 }

@@ -131,7 +131,7 @@ struct TCP: ParsableCommand {
         try Outcome.of {
             var request = runRequest()
             request.test.token = try token.secret()
-            return Outcome(try TCPBenchmark.run(request, reporter: output.format.makeReporter()))
+            return Outcome(try TCPBenchmark.run(request, reporter: output.format.makeReporter(header: RunHeader(tool: "ibbench", peer: request.test.peer))))
         }.end()
     }
 }

@@ -136,6 +136,7 @@ import Testing
         #expect(steps.map { $0["kind"]! } == ["create-child", "set-mode", "set-mtu", "link-up"])
         #expect(steps[0]["action"] == "create P_Key child ib0.8002 (write 0x8002 to /sys/class/net/ib0/create_child)")
         #expect(object["dry_run"] as? Bool == true)
+        #expect(object["schema"] as? String == "ibkit.link/1")
         #expect(run.stdout.split(separator: "\n").count == 1, "one JSON line")
     }
 

@@ -33,8 +33,9 @@ let hostHasNoRDMADevice = ((try? FileManager.default.contentsOfDirectory(atPath:
         let json = try runTool("ibbench", ["rdma", "127.0.0.1", "--format", "json"])
         #expect(json.status == 2)
         let lines = json.stdout.split(separator: "\n")
-        #expect(lines.count == 2, "a start and a result: \(json.stdout)")
-        #expect(lines.first?.contains("\"event\":\"start\"") == true)
+        #expect(lines.count == 3, "the run header, a start and a result: \(json.stdout)")
+        #expect(lines.first?.contains("\"event\":\"run\"") == true)
+        #expect(lines.dropFirst().first?.contains("\"event\":\"start\"") == true)
         #expect(lines.last?.contains("\"status\":\"error\"") == true, "\(json.stdout)")
         #expect(lines.last?.contains("no RDMA device") == true)
 

@@ -87,7 +87,8 @@ enum ReportStreams {
         let result = try #require(objects[0]["result"] as? [String: Any])
         #expect(result["tool"] as? String == "ibbench")
         #expect(objects[1]["result"] is NSNull, "every key present, null when unknown")
-        #expect(objects.allSatisfy { Set($0.keys) == ["test", "status", "duration", "route_code", "source", "tags", "result", "detail"] })
+        #expect(objects.allSatisfy { Set($0.keys) == ["schema", "test", "status", "duration", "route_code", "source", "tags", "result", "detail"] })
+        #expect(objects.allSatisfy { $0["schema"] as? String == "ibkit.report/1" })
     }
 
     @Test func csvHasAHeaderAndOneRowPerTest() throws {

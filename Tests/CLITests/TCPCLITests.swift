@@ -53,7 +53,14 @@ private extension String {
         for line in lines {
             #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil, "valid JSON: \(line)")
         }
-        #expect(lines.first?.contains("\"event\":\"start\"") == true)
+        // The run header first: the schema, and what makes two runs comparable.
+        let header = try #require(lines.first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        #expect(header["event"] as? String == "run" && header["schema"] as? String == "ibkit.bench/1")
+        #expect(header["version"] as? String == "0.1.0" && header["peer"] as? String == "127.0.0.1")
+        #expect(!(header["host"] as? String ?? "").isEmpty && !(header["kernel"] as? String ?? "").isEmpty)
+        #expect((header["time"] as? String)?.hasSuffix("Z") == true)
+        #expect((header["command"] as? [String]).map { Array($0.dropFirst()) } == ["tcp", "--loopback", mode, "-t", "0.5", "--format", "json"])
+        #expect(lines.dropFirst().first?.contains("\"event\":\"start\"") == true)
         #expect(lines.last?.contains("\"test\":\"ibbench.tcp.\(mode)\"") == true)
         #expect(lines.last?.contains("\"status\":\"success\"") == true)
     }

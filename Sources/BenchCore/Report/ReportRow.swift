@@ -57,12 +57,16 @@ public struct ReportRow: Sendable, Equatable {
 
 extension ReportRow: Encodable {
     enum CodingKeys: String, CodingKey {
-        case test, status, duration, routeCode = "route_code", source, tags, result, detail
+        case schema, test, status, duration, routeCode = "route_code", source, tags, result, detail
     }
+
+    /// The schema of `ibbench report --format json` lines (docs/json-output.md).
+    public static let schema = "ibkit.report/1"
 
     /// Every key is always present (null when unknown), so each JSON line has one shape.
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(Self.schema, forKey: .schema)
         try c.encode(test, forKey: .test)
         try c.encode(status, forKey: .status)
         try c.encode(duration, forKey: .duration)

@@ -5,11 +5,16 @@ import Foundation
 #endif
 
 /// One JSON object per line, written as each event happens, so the output is valid JSON lines
-/// at every moment: `{"event":"start",…}`, `{"event":"interval",…}`, `{"event":"result",…}`
-/// (a result line holds every `BenchResult` field plus `event` and `route`).
+/// at every moment: `{"event":"run",…}` (the `RunHeader`, when given), then
+/// `{"event":"start",…}`, `{"event":"interval",…}`, `{"event":"result",…}` (a result line
+/// holds every `BenchResult` field plus `event` and `route`).
 public final class JSONLinesReporter: Reporter {
     let output: ReportOutput
-    public init(output: ReportOutput) { self.output = output }
+
+    public init(output: ReportOutput, header: RunHeader? = nil) {
+        self.output = output
+        if let header { emit(header) }
+    }
 
     struct Start: Encodable { let event = "start"; let test: String; let route: String? }
     struct Interval: Encodable {

@@ -67,10 +67,11 @@ public protocol Reporter: AnyObject, Sendable {
 public enum OutputFormat: String, Sendable, CaseIterable {
     case table, json, csv, subunit
 
-    public func makeReporter(output: ReportOutput = .stdout) -> any Reporter {
+    /// - Parameter header: the run's first JSON line (`event` `run`); other formats leave it out.
+    public func makeReporter(output: ReportOutput = .stdout, header: RunHeader? = nil) -> any Reporter {
         switch self {
         case .table: TableReporter(output: output)
-        case .json: JSONLinesReporter(output: output)
+        case .json: JSONLinesReporter(output: output, header: header)
         case .csv: CSVReporter(output: output)
         case .subunit: SubunitReporter(output: output)
         }

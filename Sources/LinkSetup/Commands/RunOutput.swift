@@ -35,7 +35,9 @@ public enum RunOutput {
         var action: String
     }
 
+    /// Schema `ibkit.link/1` (docs/json-output.md).
     struct ResultJSON: Encodable {
+        var schema = "ibkit.link/1"
         var command: String
         var dry_run: Bool
         var already_configured: Bool

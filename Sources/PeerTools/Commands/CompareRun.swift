@@ -55,7 +55,7 @@ public struct CompareRun: Sendable {
         let measurements = self.measurements.isEmpty ? Self.defaultMeasurements() : self.measurements
         let comparison = Comparison(runners: runners, measurements: measurements, rounds: rounds,
                                     settings: RunSettings(peer: peer, duration: duration, ports: ports), sizes: sizes)
-        let reporter: (any Reporter)? = format == .table ? nil : format.makeReporter(output: output)
+        let reporter: (any Reporter)? = format == .table ? nil : format.makeReporter(output: output, header: RunHeader(tool: "ibbench", peer: peer))
         let progress: (@Sendable (Comparison.Progress) -> Void)? = display.map { show in
             { @Sendable p in show(ProgressLine.redraw + ProgressLine.text(p)) }
         }
