@@ -45,3 +45,14 @@ extension JSONValue {
         return out + "\""
     }
 }
+
+extension JSONValue {
+    /// On one line with no spaces, members in their order: one line of JSON lines.
+    public func compact() -> String {
+        switch self {
+        case .null, .bool, .int, .double, .string: rendered()
+        case .array(let items): "[" + items.map { $0.compact() }.joined(separator: ",") + "]"
+        case .object(let members): "{" + members.map { Self.quote($0.0) + ":" + $0.1.compact() }.joined(separator: ",") + "}"
+        }
+    }
+}

@@ -14,7 +14,7 @@ struct IBSetup: ParsableCommand {
               ibsetup stanza ib1 --address 10.0.0.1/24
             """,
         version: "0.1.0",
-        subcommands: [Status.self, SM.self, Up.self, Down.self, Stanza.self]
+        subcommands: [Status.self, SM.self, Up.self, Down.self, Stanza.self, Counters.self]
     )
 
     static func main() {

@@ -23,7 +23,7 @@ func runTool(_ name: String, _ arguments: [String], environment: [String: String
     }
 
     @Test(arguments: [
-        ("ibsetup", ["status", "sm", "up", "down", "stanza"]),
+        ("ibsetup", ["status", "sm", "up", "down", "stanza", "counters"]),
         ("ibbench", ["serve", "tcp", "rdma", "compare", "mesh", "report", "import"]),
     ])
     func everySubcommandHasHelpWithExamples(tool: String, subcommands: [String]) throws {
@@ -45,7 +45,7 @@ func runTool(_ name: String, _ arguments: [String], environment: [String: String
     /// ArgumentParser wraps help to the terminal (80 columns when it cannot tell); a line it
     /// had to break, in the discussion or in an example command, reads badly there.
     @Test(arguments: [
-        ("ibsetup", ["", "status", "sm", "up", "down", "stanza"]),
+        ("ibsetup", ["", "status", "sm", "up", "down", "stanza", "counters"]),
         ("ibbench", ["", "serve", "tcp", "rdma", "compare", "mesh", "report", "import"]),
     ])
     func helpFitsEightyColumns(tool: String, subcommands: [String]) throws {

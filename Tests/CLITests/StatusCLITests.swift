@@ -62,7 +62,30 @@ import Testing
         #expect(run.stderr.contains("--wait"))
     }
 
-    @Test(arguments: ["status", "sm"])
+    /// The command as an admin runs it, on a tree with one port's counters.
+    @Test func countersReadsAPortAndWatchesIt() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-counters-cli-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let dir = root.appendingPathComponent("sys/class/infiniband/mlx4_0/ports/1/counters")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for (name, value) in [("symbol_error", 0), ("port_xmit_data", 25), ("port_rcv_data", 50)] {
+            try "\(value)\n".write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let once = try runTool("ibsetup", ["counters", "--sysfs-root", root.path])
+        #expect(once.status == 0, "\(once.stderr)")
+        #expect(once.stdout.contains("mlx4_0:1  port_xmit_data  25     100 bytes"), "\(once.stdout)")
+        let watched = try runTool("ibsetup", ["counters", "mlx4_0:1", "--interval", "0.1", "--count", "2",
+                                              "--format", "json", "--sysfs-root", root.path])
+        #expect(watched.status == 0, "\(watched.stderr)")
+        #expect(watched.stdout.split(separator: "\n").count == 2, "a JSON line per interval")
+        let missing = try runTool("ibsetup", ["counters", "mlx5_0", "--sysfs-root", root.path])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.hasPrefix("Error: mlx5_0: no such port (found: mlx4_0)"), "\(missing.stderr)")
+        let bad = try runTool("ibsetup", ["counters", "mlx4_0:x"])
+        #expect(bad.status == 64)
+    }
+
+    @Test(arguments: ["status", "sm", "counters"])
     func helpShowsExamplesAndExitStatuses(_ command: String) throws {
         let run = try runTool("ibsetup", ["help", command])
         #expect(run.status == 0)

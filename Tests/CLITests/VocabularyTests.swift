@@ -8,7 +8,7 @@ import Testing
 @Suite struct VocabularyTests {
     static let subcommands = [
         "ibbench": ["serve", "tcp", "rdma", "compare", "mesh", "report", "import"],
-        "ibsetup": ["status", "sm", "up", "down", "stanza"],
+        "ibsetup": ["status", "sm", "up", "down", "stanza", "counters"],
     ]
 
     /// Options that are meant to differ: stanza's --format names the file format
@@ -87,7 +87,7 @@ import Testing
         ("ibbench", ["rdma", "--bogus"]), ("ibbench", ["compare", "--bogus"]), ("ibbench", ["serve", "--bogus"]),
         ("ibbench", ["report", "--bogus"]), ("ibbench", ["import", "--bogus"]), ("ibbench", ["mesh", "--bogus"]),
         ("ibsetup", ["status", "--bogus"]), ("ibsetup", ["sm", "--bogus"]), ("ibsetup", ["up", "--bogus"]),
-        ("ibsetup", ["down", "--bogus"]), ("ibsetup", ["stanza", "--bogus"]),
+        ("ibsetup", ["down", "--bogus"]), ("ibsetup", ["stanza", "--bogus"]), ("ibsetup", ["counters", "--bogus"]),
     ]
 
     @Test(arguments: bogusCases)
@@ -126,6 +126,8 @@ import Testing
         ("ibbench", ["mesh", "--hosts", "a,b", "--rank", "0"], "--join-timeout", outOfRange),
         ("ibbench", ["mesh", "--hosts", "a,b", "--rank", "0"], "--min-ratio", outOfRange),
         ("ibsetup", ["sm"], "--wait", outOfRange.filter { $0 != "0" }),
+        ("ibsetup", ["counters"], "--interval", outOfRange),
+        ("ibsetup", ["counters", "--interval", "1"], "--count", outOfRange),
     ]
 
     @Test(arguments: rangedOptions)

@@ -27,6 +27,32 @@ struct SoftRoCEVMTests {
         return fields
     }
 
+    /// rxe has no performance agent (no ports/1/counters) but driver counters that move
+    /// with RoCE traffic: a perftest run between two ends on rxe0 shows in them, and no
+    /// error counter moves.
+    @Test func portCountersMoveWithTraffic() throws {
+        let target = CounterTarget(device: Self.device, port: 1)
+        let before = try #require(try PortCounters.read(root: "/", target: target).first)
+        #expect(before.counters.isEmpty)
+        #expect(before.hardware["sent_pkts"] != nil && before.hardware["rcvd_pkts"] != nil, "\(before.hardware)")
+        let ip = ProcessInfo.processInfo.environment["RXEVM_IP"] ?? "10.200.0.1"
+        let server = try ChildProcess(URL(fileURLWithPath: "/usr/bin/ib_send_lat"), ["-R", "-n", "200", "-d", Self.device])
+        defer { server.kill() }
+        var client = try runProcess(URL(fileURLWithPath: "/usr/bin/ib_send_lat"), ["-R", "-n", "200", "-d", Self.device, ip],
+                                    timeout: 60)
+        for _ in 0..<10 where client.status != 0 {
+            // The server may not listen yet.
+            Thread.sleep(forTimeInterval: 0.5)
+            client = try runProcess(URL(fileURLWithPath: "/usr/bin/ib_send_lat"), ["-R", "-n", "200", "-d", Self.device, ip],
+                                    timeout: 60)
+        }
+        #expect(client.status == 0, "\(client.stderr)")
+        let after = try #require(try PortCounters.read(root: "/", target: target).first)
+        let delta = CounterDelta(from: before, to: after, seconds: 1)
+        #expect((delta.changes["hw.sent_pkts"] ?? 0) >= 200 && (delta.changes["hw.rcvd_pkts"] ?? 0) >= 200, "\(delta.changes)")
+        #expect(delta.errors.isEmpty, "\(delta.errors)")
+    }
+
     @Test func discoveryMatchesIbvDevinfo() throws {
         let snapshot = FabricSnapshot.read()
         let hca = try #require(snapshot.hca(named: Self.device))
