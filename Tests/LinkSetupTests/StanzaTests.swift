@@ -31,9 +31,21 @@ import Testing
         let file = try StanzaRenderer.render(try Self.settings(["10.1.0.1/24", "fd00::1/64"], pkey: "0x8001"), format: .ifupdown)[0]
         #expect(file.path == "/etc/network/interfaces.d/ib0.8001")
         #expect(file.contents.contains("iface ib0.8001 inet static\n    address 10.1.0.1/24\n    mtu 65520\n"))
-        #expect(file.contents.contains("    pre-up [ -e /sys/class/net/ib0.8001 ] || echo 0x8001 > /sys/class/net/ib0/create_child\n"))
-        #expect(file.contents.contains("    post-down echo 0x8001 > /sys/class/net/ib0/delete_child\n"))
+        #expect(file.contents.contains("    pre-up ip link set dev ib0 up\n"))
+        #expect(!file.contents.contains("> /sys/class/net/ib0/create_child"), "ifupdown creates ib0.8001 itself")
+        #expect(!file.contents.contains("> /sys/class/net/ib0/delete_child"), "ifupdown deletes ib0.8001 itself")
         #expect(file.contents.hasSuffix("iface ib0.8001 inet6 static\n    address fd00::1/64\n"))
+    }
+
+    /// A parent whose name the kernel cuts to 10 characters in the child's name:
+    /// ifupdown cannot tell the parent from it, so the stanza creates and deletes.
+    @Test func ifupdownChildOfALongParentCreatesItself() throws {
+        let request = try UpRequest(interface: "ibp195s0f1d1", pkey: try PKey(parsing: "0x8001"), mode: .connected, mtu: nil,
+                                    addresses: [])
+        let file = try StanzaRenderer.render(StanzaSettings(request, mode: .connected), format: .ifupdown)[0]
+        #expect(file.path == "/etc/network/interfaces.d/ibp195s0f1.8001")
+        #expect(file.contents.contains("    pre-up [ -e /sys/class/net/ibp195s0f1.8001 ] || echo 0x8001 > /sys/class/net/ibp195s0f1d1/create_child\n"))
+        #expect(file.contents.contains("    post-down [ ! -e /sys/class/net/ibp195s0f1.8001 ] || echo 0x8001 > /sys/class/net/ibp195s0f1d1/delete_child\n"))
     }
 
     @Test func netplanNetworkdAndNMCli() throws {
