@@ -48,24 +48,32 @@ import Testing
         #expect(file.contents.contains("    post-down [ ! -e /sys/class/net/ibp195s0f1.8001 ] || echo 0x8001 > /sys/class/net/ibp195s0f1d1/delete_child\n"))
     }
 
-    @Test func netplanNetworkdAndNMCli() throws {
+    @Test func netplanAndNMCli() throws {
         let netplan = try StanzaRenderer.render(try Self.settings(["10.0.0.1/24", "fd00::1/64"]), format: .netplan)[0]
         #expect(netplan.path == "/etc/netplan/60-ibsetup-ib0.yaml")
         #expect(netplan.contents.contains("    ib0:\n      infiniband-mode: connected\n      mtu: 65520\n      addresses:\n        - \"10.0.0.1/24\"\n        - \"fd00::1/64\"\n"))
         #expect(throws: LinkSetupError.self) { _ = try StanzaRenderer.render(try Self.settings(pkey: "0x8001"), format: .netplan) }
 
-        let networkd = try StanzaRenderer.render(try Self.settings(pkey: "0x8001", mode: .datagram), format: .networkd)
-        #expect(networkd.map(\.path) == ["/etc/systemd/network/60-ib0.8001.netdev",
-                                         "/etc/systemd/network/ib0.network.d/60-ibsetup-ib0.8001.conf",
-                                         "/etc/systemd/network/60-ib0.8001.network"])
-        #expect(networkd[0].contents.contains("[NetDev]\nName=ib0.8001\nKind=ipoib\n\n[IPoIB]\nPartitionKey=0x8001\nMode=datagram\n"))
-        #expect(networkd[1].contents.contains("[Network]\nIPoIB=ib0.8001\n"))
-        #expect(networkd[2].contents.contains("[Network]\nAddress=10.0.0.1/24\n\n[IPoIB]\nMode=datagram\n"))
-        #expect(!networkd[2].contents.contains("MTUBytes"), "datagram MTU is left to the broadcast group")
-
         let nmcli = try StanzaRenderer.render(try Self.settings(pkey: "0x8001"), format: .nmcli)[0]
         #expect(nmcli.path == nil)
         #expect(nmcli.contents.contains("nmcli connection add type infiniband con-name ib0.8001 ifname ib0.8001 infiniband.parent ib0 infiniband.p-key 0x8001 infiniband.transport-mode connected infiniband.mtu 65520 ipv4.method manual ipv4.addresses 10.0.0.1/24 ipv6.method disabled\n"))
+    }
+
+    @Test func networkdSetsTheModeByUdevAndPutsTheDropInBesideTheParentsFile() throws {
+        let parent = try StanzaRenderer.render(try Self.settings(), format: .networkd)
+        #expect(parent.map(\.path) == ["/etc/systemd/network/60-ib0.network", "/etc/udev/rules.d/80-ibsetup-ib0.rules"])
+        #expect(!parent[0].contents.split(separator: "\n").contains("[IPoIB]"), "networkd 252 ignores it in .network files")
+        #expect(parent[0].contents.contains("# Targets systemd 252 (Debian 12) and later."))
+        #expect(parent[0].contents.hasSuffix("[Match]\nName=ib0\n\n[Link]\nMTUBytes=65520\n\n[Network]\nAddress=10.0.0.1/24\n"))
+
+        let child = try StanzaRenderer.render(try Self.settings(pkey: "0x8001", mode: .datagram), format: .networkd)
+        #expect(child.map(\.path) == ["/etc/systemd/network/60-ib0.8001.netdev",
+                                      "/etc/systemd/network/60-ib0.network.d/60-ibsetup-ib0.8001.conf",
+                                      "/etc/systemd/network/60-ib0.8001.network"])
+        #expect(child[0].contents.contains("[NetDev]\nName=ib0.8001\nKind=ipoib\n\n[IPoIB]\nPartitionKey=0x8001\nMode=datagram\n"))
+        #expect(child[1].contents.contains("[Network]\nIPoIB=ib0.8001\n"))
+        #expect(child[2].contents.hasSuffix("[Network]\nAddress=10.0.0.1/24\n"))
+        #expect(!child[2].contents.contains("MTUBytes"), "datagram MTU is left to the broadcast group")
     }
 
     /// Debian's ifupdown reads the stanza and, in --no-act mode, prints the
@@ -164,5 +172,35 @@ import Testing
             _ = try StanzaWriter(root: FilePath(root.path)).install([Self.ib0, netplan], format: .netplan)
         }
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("etc/network/interfaces.d/ib0").path))
+    }
+
+    @Test func aRuleForAnotherInterfaceIsNotReplaced() throws {
+        let root = try Self.root()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let rules = root.appendingPathComponent("etc/udev/rules.d")
+        try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
+        let theirs = "ACTION==\"add\", SUBSYSTEM==\"net\", KERNEL==\"ib1\", ATTR{mode}=\"datagram\"\n"
+        try theirs.write(to: rules.appendingPathComponent("80-ibsetup-ib0.rules"), atomically: true, encoding: .utf8)
+        let files = try StanzaRenderer.render(try StanzaTests.settings(), format: .networkd).filter { $0.path?.hasSuffix(".rules") == true }
+        #expect(throws: LinkSetupError.wouldClobber(path: "/etc/udev/rules.d/80-ibsetup-ib0.rules", interfaces: ["ib1"])) {
+            _ = try StanzaWriter(root: FilePath(root.path)).install(files, format: .networkd)
+        }
+    }
+
+    /// networkd reads 60-ib0.network.d/ only with 60-ib0.network: a child
+    /// written alone says so.
+    @Test func aChildWithoutItsParentsNetworkFileWarns() throws {
+        let root = try Self.root()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("etc/systemd/network"),
+                                                withIntermediateDirectories: true)
+        let child = try StanzaRenderer.render(try StanzaTests.settings(pkey: "0x8001"), format: .networkd)
+        let report = try StanzaWriter(root: FilePath(root.path)).install(child, format: .networkd)
+        let network = "/etc/systemd/network/60-ib0.network"
+        #expect(report.warnings == ["\(network): missing; networkd ignores \(network).d/60-ibsetup-ib0.8001.conf without it, so the child is never created; write it with 'ibsetup stanza ib0 --format networkd --write'"])
+
+        let both = try StanzaRenderer.render(try StanzaTests.settings(), format: .networkd) + child
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("etc/udev/rules.d"), withIntermediateDirectories: true)
+        #expect(try StanzaWriter(root: FilePath(root.path)).install(both, format: .networkd).warnings.isEmpty)
     }
 }

@@ -4,7 +4,8 @@ public enum StanzaFormat: String, Sendable, CaseIterable {
     case ifupdown
     /// netplan (`infiniband-mode`): `/etc/netplan/60-ibsetup-IFACE.yaml`.
     case netplan
-    /// systemd-networkd (`[IPoIB] Mode=`; `.netdev` `Kind=ipoib` for children).
+    /// systemd-networkd: `.network`, a udev rule for the mode, and for
+    /// children a `.netdev` (`Kind=ipoib`) and a drop-in for the parent.
     case networkd
     /// NetworkManager: `nmcli` commands to run (nothing to install).
     case nmcli

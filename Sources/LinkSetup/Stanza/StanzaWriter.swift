@@ -25,6 +25,7 @@ public struct StanzaWriter: Sendable {
     public func install(_ files: [StanzaFile], format: StanzaFormat) throws(LinkSetupError) -> WriteReport {
         var report = WriteReport()
         var pending: [(FilePath, StanzaFile)] = []
+        var directories: [FilePath] = []
         for file in files {
             guard let path = file.path else {
                 throw .unsupported("--write", what: "\(format) output is commands, not a file", next: "run the commands instead (drop --write)")
@@ -35,13 +36,27 @@ public struct StanzaWriter: Sendable {
                     report.unchanged.append(path)
                     continue
                 }
-                let others = Self.interfacesNamed(in: existing, format: format).filter { !file.interfaces.contains($0) }.sorted()
+                let others = Self.interfacesNamed(in: existing, path: path, format: format)
+                    .filter { !file.interfaces.contains($0) }.sorted()
                 if !others.isEmpty { throw .wouldClobber(path: path, interfaces: others) }
             }
-            guard let directory = target.removingLastComponent() as FilePath?,
-                  SysfsReader(root: "/").exists(directory)
-            else { throw .fileWrite(path: path, error: Errno(rawValue: ENOENT), doing: "write into its directory") }
+            let directory = target.removingLastComponent()
+            if !SysfsReader(root: "/").exists(directory) {
+                // A drop-in directory is ibsetup's to make; any other missing directory
+                // means the target system lacks that tool.
+                guard directory.string.hasSuffix(".network.d"), SysfsReader(root: "/").exists(directory.removingLastComponent()) else {
+                    throw .fileWrite(path: path, error: Errno(rawValue: ENOENT), doing: "write into its directory")
+                }
+                if !directories.contains(directory) { directories.append(directory) }
+            }
             pending.append((target, file))
+        }
+        for directory in directories {
+            do throws(Errno) {
+                _ = try sys { directory.withPlatformString { mkdir($0, 0o755) } }
+            } catch {
+                throw .fileWrite(path: shown(directory), error: error, doing: "create the drop-in directory")
+            }
         }
         for (target, file) in pending {
             if SysfsReader(root: "/").exists(target) {
@@ -54,8 +69,12 @@ public struct StanzaWriter: Sendable {
             report.written.append(file.path!)
         }
         if format == .ifupdown, !files.isEmpty { report.warnings += ifupdownSourceWarnings(files) }
+        if format == .networkd { report.warnings += networkdDropInWarnings(files) }
         return report
     }
+
+    /// `path` under the root.
+    private func full(_ path: String) -> FilePath { root.appending(String(path.drop { $0 == "/" })) }
 
     /// `.NAME.ibsetup-backup` beside the file.
     static func backupPath(_ target: FilePath) -> FilePath {
@@ -67,13 +86,24 @@ public struct StanzaWriter: Sendable {
         return prefix == "/" ? full : "/" + full.dropFirst(prefix.count).drop { $0 == "/" }
     }
 
-    /// The interface names an existing file configures, by format.
-    static func interfacesNamed(in text: String, format: StanzaFormat) -> Set<String> {
+    /// The interface names an existing file configures, by the kind of file.
+    static func interfacesNamed(in text: String, path: String, format: StanzaFormat) -> Set<String> {
         var names = Set<String>()
         for raw in text.split(separator: "\n") {
             let line = raw.trimmingPrefix(while: { $0 == " " || $0 == "\t" })
             if line.hasPrefix("#") { continue }
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            if path.hasSuffix(".rules") {
+                // KERNEL=="ib0", ENV{ID_NET_NAME_PATH}=="ibp3s0", NAME=="ib1": whatever a rule matches on.
+                for word in words {
+                    let parts = word.split(separator: "==", maxSplits: 1, omittingEmptySubsequences: false)
+                    guard parts.count == 2, parts[0] == "KERNEL" || parts[0] == "NAME" || parts[0].hasPrefix("ENV{ID_NET_NAME")
+                    else { continue }
+                    let value = parts[1].drop { $0 == "\"" }.prefix { $0 != "\"" }
+                    if !value.isEmpty { names.insert(String(value)) }
+                }
+                continue
+            }
             switch format {
             case .ifupdown:
                 guard let keyword = words.first else { continue }
@@ -93,6 +123,19 @@ public struct StanzaWriter: Sendable {
             }
         }
         return names
+    }
+
+    /// Warns when a drop-in extends a `.network` file that is not there:
+    /// networkd reads `NAME.network.d/` only together with `NAME.network`.
+    private func networkdDropInWarnings(_ files: [StanzaFile]) -> [String] {
+        files.compactMap { file in
+            guard let path = file.path, let range = path.range(of: ".network.d/") else { return nil }
+            let parentFile = String(path[..<range.lowerBound]) + ".network"
+            if files.contains(where: { $0.path == parentFile }) || SysfsReader(root: "/").exists(full(parentFile)) { return nil }
+            let parent = file.interfaces.first ?? "the parent"
+            return "\(parentFile): missing; networkd ignores \(path) without it, "
+                + "so the child is never created; write it with 'ibsetup stanza \(parent) --format networkd --write'"
+        }
     }
 
     /// Warns when `/etc/network/interfaces` will not read our file.
