@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 
 /// `ibsetup up`, `down` and `stanza` end to end: dry runs against every
@@ -207,6 +208,61 @@ import Testing
         #expect(refused.status == 2)
         #expect(refused.stderr == "Error: /etc/network/interfaces.d/ib1: also configures ib2; move that stanza out or write with --format to another file\n")
         #expect(try String(contentsOf: other, encoding: .utf8) == "auto ib2\niface ib2 inet dhcp\n")
+    }
+
+    /// One P_Key child in a --config does not stop netplan's files for the
+    /// rest: the child gets what netplan can say, and stderr and the file say
+    /// what is left out.
+    @Test func stanzaConfigWithAChildForNetplanWritesTheRest() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-cli-netplan-\(UUID().uuidString)")
+        for directory in ["etc/netplan", "etc/udev/rules.d"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(directory), withIntermediateDirectories: true)
+        }
+        defer { try? FileManager.default.removeItem(at: root) }
+        let config = root.appendingPathComponent("links.yaml")
+        try "interfaces:\n  ib0:\n    addresses: [10.0.0.1/24]\n  ib0.8001:\n    pkey: 0x8001\n    addresses: [10.1.0.1/24]\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        let note = "ib0.8001: netplan cannot create P_Key children, so nothing creates this one; create it with 'echo 0x8001 > /sys/class/net/ib0/create_child', or use --format networkd or nmcli"
+        let printed = try runTool("ibsetup", ["stanza", "--config", config.path, "--format", "netplan"])
+        #expect(printed.status == 0, "\(printed.stderr)")
+        #expect(printed.stderr == "warning: \(note)\n")
+        #expect(printed.stdout.contains("# /etc/netplan/60-ibsetup-ib0.8001.yaml\n# ib0.8001: IPoIB in connected mode"))
+
+        let run = try runTool("ibsetup", ["stanza", "--config", config.path, "--format", "netplan", "--write", "--root", root.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr == "warning: \(note)\n")
+        #expect(run.stdout == """
+            /etc/netplan/60-ibsetup-ib0.yaml: written
+            /etc/udev/rules.d/80-ibsetup-ib0.rules: written
+            /etc/netplan/60-ibsetup-ib0.8001.yaml: written
+            /etc/udev/rules.d/80-ibsetup-ib0.8001.rules: written
+
+            """)
+        let child = try String(contentsOf: root.appendingPathComponent("etc/netplan/60-ibsetup-ib0.8001.yaml"), encoding: .utf8)
+        #expect(child.contains("# Left out: \(note)\n"))
+    }
+
+    static let netplan = ["/usr/sbin/netplan", "/usr/bin/netplan"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test(.enabled(if: netplan != nil, "needs netplan (package netplan.io; scripts/install-deps installs it)"))
+    func netplanGenerateTakesWhatStanzaConfigWrote() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-cli-netplan-\(UUID().uuidString)")
+        for directory in ["etc/netplan", "etc/udev/rules.d"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(directory), withIntermediateDirectories: true)
+        }
+        defer { try? FileManager.default.removeItem(at: root) }
+        let tree = try LinkSetupFixture("f")
+        defer { tree.remove() }
+        let run = try runTool("ibsetup", ["stanza", "--config", PythonTools.projectRoot.appendingPathComponent("configs/ipoib.yaml").path,
+                                          "--format", "netplan", "--write", "--root", root.path, "--sysfs-root", tree.root.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let generate = try runProcess(URL(fileURLWithPath: Self.netplan!), ["generate", "--root-dir", root.path], mergingErrors: true)
+        #expect(generate.status == 0, "\(generate.stdout)")
+        #expect(generate.stdout.isEmpty, "\(generate.stdout)")
+        for name in ["ib0", "ib1", "ib0.8001"] {
+            let network = root.appendingPathComponent("run/systemd/network/10-netplan-\(name).network").path
+            #expect(FileManager.default.fileExists(atPath: network), "\(name)")
+        }
     }
 
     @Test func configFileDrivesSeveralInterfaces() throws {

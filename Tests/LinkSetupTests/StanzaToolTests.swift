@@ -5,7 +5,7 @@ import Testing
 @testable import LinkSetup
 
 /// The stanzas read by the tools they are for, as Debian 12 ships them:
-/// ifupdown 0.8, systemd-networkd and udev 252. Each test installs what `--write` installs under a
+/// ifupdown 0.8, systemd-networkd and udev 252, netplan 0.106. Each test installs what `--write` installs under a
 /// throwaway root and hands it to the real program.
 enum StanzaTools {
     static func executable(_ candidates: String...) -> URL? {
@@ -28,7 +28,7 @@ enum StanzaTools {
     /// directories the tools' packages create.
     static func root() throws -> URL {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-tools-\(UUID().uuidString)")
-        for directory in ["etc/network/interfaces.d", "etc/systemd/network", "etc/udev/rules.d",
+        for directory in ["etc/network/interfaces.d", "etc/systemd/network", "etc/udev/rules.d", "etc/netplan",
                           "run/systemd/network"] {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(directory), withIntermediateDirectories: true)
         }
@@ -45,7 +45,7 @@ enum StanzaTools {
 
     @discardableResult
     static func install(_ settings: [StanzaSettings], _ format: StanzaFormat, under root: URL) throws -> WriteReport {
-        try StanzaWriter(root: FilePath(root.path)).install(try settings.flatMap { try StanzaRenderer.render($0, format: format) },
+        try StanzaWriter(root: FilePath(root.path)).install(settings.flatMap { StanzaRenderer.render($0, format: format) },
                                                             format: format)
     }
 
@@ -94,7 +94,7 @@ enum StanzaTools {
     }
 
     /// `udevadm test` of an "add" event for a veth named ib0, with the rules
-    /// under `ROOT/etc/udev/rules.d` and the .link files
+    /// under `ROOT/etc/udev/rules.d` and the .link files netplan generated
     /// under `ROOT/run/systemd/network`. It applies the rules' attribute writes
     /// and the .link file's MTU for real (in the namespace) and logs each step.
     static func udevTest(root: URL) throws -> (log: String, link: String) {
@@ -125,7 +125,7 @@ enum StanzaTools {
     func ifupAndIfdownWriteEachChildFileOnce() throws {
         let root = try StanzaTools.root()
         defer { try? FileManager.default.removeItem(at: root) }
-        let file = try StanzaRenderer.render(try StanzaTools.settings(pkey: "0x8001"), format: .ifupdown)[0]
+        let file = StanzaRenderer.render(try StanzaTools.settings(pkey: "0x8001"), format: .ifupdown)[0]
         let interfaces = root.appendingPathComponent("interfaces")
         try file.contents.write(to: interfaces, atomically: true, encoding: .utf8)
         let state = root.appendingPathComponent("state").path
@@ -220,5 +220,50 @@ enum StanzaTools {
         let mtu = try #require(lines.firstIndex { $0.contains("Config file /run/systemd/network/10-test-ib0.link is applied") }, "\(run.log)")
         #expect(write < mtu)
         #expect(run.link.contains(" mtu 65520 "), "\(run.link)")
+    }
+}
+
+@Suite struct NetplanToolTests {
+    static let netplan = StanzaTools.executable("/usr/sbin/netplan", "/usr/bin/netplan")
+
+    /// netplan generate takes the files of a parent and of a P_Key child (what
+    /// it can express of the child) and writes networkd's files from them.
+    @Test(.enabled(if: netplan != nil, "needs netplan (package netplan.io; scripts/install-deps installs it)"))
+    func netplanGenerateAcceptsParentAndChild() throws {
+        let root = try StanzaTools.root()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try StanzaTools.install([try StanzaTools.settings(addresses: ["10.0.0.1/24", "fd00::1/64"]),
+                                 try StanzaTools.settings(pkey: "0x8001", addresses: ["10.1.0.1/24"])], .netplan, under: root)
+        let run = try runProcess(Self.netplan!, ["generate", "--root-dir", root.path], mergingErrors: true)
+        #expect(run.status == 0, "\(run.stdout)")
+        #expect(!run.stdout.contains("Error"), "\(run.stdout)")
+        #expect(!run.stdout.contains("are too open"), "netplan wants its files 0600: \(run.stdout)")
+        let generated = root.appendingPathComponent("run/systemd/network")
+        let parent = try String(contentsOf: generated.appendingPathComponent("10-netplan-ib0.network"), encoding: .utf8)
+        #expect(parent.contains("[Link]\nMTUBytes=65520\n"), "\(parent)")
+        #expect(parent.contains("Address=10.0.0.1/24\nAddress=fd00::1/64\n"), "\(parent)")
+        let child = try String(contentsOf: generated.appendingPathComponent("10-netplan-ib0.8001.network"), encoding: .utf8)
+        #expect(child.contains("Name=ib0.8001\n") && child.contains("Address=10.1.0.1/24\n"), "\(child)")
+        let link = try String(contentsOf: generated.appendingPathComponent("10-netplan-ib0.link"), encoding: .utf8)
+        #expect(link.contains("MTUBytes=65520"), "\(link)")
+    }
+
+    /// netplan's .link file sets the MTU from udev (80-net-setup-link.rules);
+    /// the mode rule must come first, and it does.
+    @Test(.enabled(if: netplan != nil && StanzaTools.namespaces && StanzaTools.udevadm != nil,
+                   "needs netplan, root, unshare, iproute2 and udevadm for a private network namespace"))
+    func udevSetsTheModeBeforeNetplansLinkFile() throws {
+        let root = try StanzaTools.root()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try StanzaTools.install([try StanzaTools.settings()], .netplan, under: root)
+        let generate = try runProcess(Self.netplan!, ["generate", "--root-dir", root.path], mergingErrors: true)
+        #expect(generate.status == 0, "\(generate.stdout)")
+        let run = try StanzaTools.udevTest(root: root)
+        let lines = run.log.split(separator: "\n").map(String.init)
+        let write = try #require(lines.firstIndex { $0.contains("80-ibsetup-ib0.rules:5 ATTR") && $0.contains("/mode' writing 'connected") },
+                                 "\(run.log)")
+        let mtu = try #require(lines.firstIndex { $0.contains("Config file /run/systemd/network/10-netplan-ib0.link is applied") },
+                               "\(run.log)")
+        #expect(write < mtu)
     }
 }

@@ -29,8 +29,9 @@ public enum StanzaCommand {
         var files: [StanzaFile] = []
         for request in options.requests {
             let settings = StanzaSettings(request, mode: try resolveMode(request, sysfs: sysfs), dhcp: options.dhcp)
-            files += try StanzaRenderer.render(settings, format: options.format)
+            files += StanzaRenderer.render(settings, format: options.format)
         }
+        for note in files.flatMap(\.leftOut) { console.err("warning: " + note) }
         guard options.write else {
             for (number, file) in files.enumerated() {
                 if number > 0 { console.out("") }

@@ -2,7 +2,8 @@
 public enum StanzaFormat: String, Sendable, CaseIterable {
     /// Debian's ifupdown: `/etc/network/interfaces.d/IFACE`.
     case ifupdown
-    /// netplan (`infiniband-mode`): `/etc/netplan/60-ibsetup-IFACE.yaml`.
+    /// netplan: `/etc/netplan/60-ibsetup-IFACE.yaml`, and the udev rule that
+    /// sets the mode (see `networkd`).
     case netplan
     /// systemd-networkd: `.network`, a udev rule for the mode, and for
     /// children a `.netdev` (`Kind=ipoib`) and a drop-in for the parent.
@@ -73,14 +74,29 @@ public struct StanzaFile: Equatable, Sendable {
     /// The interfaces this file may name; any other name in an existing file
     /// at `path` means the file is someone else's.
     public var interfaces: [String]
+    /// 0o600 for files that readers warn about when others can read them
+    /// (netplan).
+    public var permissions: UInt16
+    /// What the format could not express, one line each, for stderr; the
+    /// file says it in a comment too.
+    public var leftOut: [String]
+
+    public init(path: String?, contents: String, interfaces: [String], permissions: UInt16 = 0o644,
+                leftOut: [String] = []) {
+        self.path = path
+        self.contents = contents
+        self.interfaces = interfaces
+        self.permissions = permissions
+        self.leftOut = leftOut
+    }
 }
 
 public enum StanzaRenderer {
     /// The files (or commands) that keep `settings` across reboots.
-    public static func render(_ settings: StanzaSettings, format: StanzaFormat) throws(LinkSetupError) -> [StanzaFile] {
+    public static func render(_ settings: StanzaSettings, format: StanzaFormat) -> [StanzaFile] {
         switch format {
         case .ifupdown: [IfUpDownStanza.render(settings)]
-        case .netplan: try [NetplanStanza.render(settings)]
+        case .netplan: NetplanStanza.render(settings)
         case .networkd: NetworkdStanza.render(settings)
         case .nmcli: [NMCliStanza.render(settings)]
         }

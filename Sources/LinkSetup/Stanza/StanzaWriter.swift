@@ -64,8 +64,7 @@ public struct StanzaWriter: Sendable {
                 try copy(target, to: backup, shownAs: file.path!)
                 report.backups.append(shown(backup))
             }
-            try atomicWrite(Array(file.contents.utf8), to: target, shownAs: file.path!,
-                            mode: format == .netplan ? 0o600 : 0o644)
+            try atomicWrite(Array(file.contents.utf8), to: target, shownAs: file.path!, mode: mode_t(file.permissions))
             report.written.append(file.path!)
         }
         if format == .ifupdown, !files.isEmpty { report.warnings += ifupdownSourceWarnings(files) }
