@@ -265,6 +265,26 @@ import Testing
         }
     }
 
+    @Test func stanzaWritesANetworkManagerKeyfile() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-cli-nm-\(UUID().uuidString)")
+        let directory = root.appendingPathComponent("etc/NetworkManager/system-connections")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let arguments = ["stanza", "ib0", "--pkey", "0x8001", "--address", "10.1.0.1/24", "--format", "nmcli"]
+        let printed = try runTool("ibsetup", arguments)
+        #expect(printed.status == 0)
+        #expect(printed.stdout.hasPrefix("# ib0.8001: IPoIB in connected mode, MTU 65520, P_Key 0x8001 child of ib0. Written by ibsetup stanza.\nnmcli connection add type infiniband con-name ib0.8001 "))
+
+        let run = try runTool("ibsetup", arguments + ["--write", "--root", root.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "/etc/NetworkManager/system-connections/ib0.8001.nmconnection: written\n")
+        let keyfile = directory.appendingPathComponent("ib0.8001.nmconnection")
+        #expect(try String(contentsOf: keyfile, encoding: .utf8).contains("[infiniband]\nmtu=65520\np-key=32769\nparent=ib0\ntransport-mode=connected\n"))
+        #expect((try FileManager.default.attributesOfItem(atPath: keyfile.path)[.posixPermissions] as? Int) == 0o600)
+        let again = try runTool("ibsetup", arguments + ["--write", "--root", root.path])
+        #expect(again.stdout == "/etc/NetworkManager/system-connections/ib0.8001.nmconnection: unchanged\n")
+    }
+
     @Test func configFileDrivesSeveralInterfaces() throws {
         let tree = try LinkSetupFixture("f")
         defer { tree.remove() }

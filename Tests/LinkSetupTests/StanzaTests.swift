@@ -65,12 +65,6 @@ import Testing
         #expect(files[0].contents.contains("    ib0.8001:\n      infiniband-mode: connected\n      mtu: 65520\n      addresses:\n        - \"10.0.0.1/24\"\n"))
     }
 
-    @Test func nmcliCommands() throws {
-        let nmcli = StanzaRenderer.render(try Self.settings(pkey: "0x8001"), format: .nmcli)[0]
-        #expect(nmcli.path == nil)
-        #expect(nmcli.contents.contains("nmcli connection add type infiniband con-name ib0.8001 ifname ib0.8001 infiniband.parent ib0 infiniband.p-key 0x8001 infiniband.transport-mode connected infiniband.mtu 65520 ipv4.method manual ipv4.addresses 10.0.0.1/24 ipv6.method disabled\n"))
-    }
-
     @Test func networkdSetsTheModeByUdevAndPutsTheDropInBesideTheParentsFile() throws {
         let parent = StanzaRenderer.render(try Self.settings(), format: .networkd)
         #expect(parent.map(\.path) == ["/etc/systemd/network/60-ib0.network", "/etc/udev/rules.d/80-ibsetup-ib0.rules"])
@@ -86,6 +80,19 @@ import Testing
         #expect(child[1].contents.contains("[Network]\nIPoIB=ib0.8001\n"))
         #expect(child[2].contents.hasSuffix("[Network]\nAddress=10.0.0.1/24\n"))
         #expect(!child[2].contents.contains("MTUBytes"), "datagram MTU is left to the broadcast group")
+    }
+
+    @Test func nmcliPrintsCommandsAndInstallsAKeyfile() throws {
+        let nmcli = StanzaRenderer.render(try Self.settings(pkey: "0x8001"), format: .nmcli)[0]
+        #expect(nmcli.path == "/etc/NetworkManager/system-connections/ib0.8001.nmconnection")
+        #expect(nmcli.permissions == 0o600)
+        #expect(nmcli.commands?.contains("nmcli connection add type infiniband con-name ib0.8001 ifname ib0.8001 infiniband.parent ib0 infiniband.p-key 0x8001 infiniband.transport-mode connected infiniband.mtu 65520 ipv4.method manual ipv4.addresses 10.0.0.1/24 ipv6.method disabled\n") == true)
+        #expect(nmcli.contents.contains("[infiniband]\nmtu=65520\np-key=32769\nparent=ib0\ntransport-mode=connected\n"))
+        let again = StanzaRenderer.render(try Self.settings(pkey: "0x8001"), format: .nmcli)[0]
+        #expect(again.contents == nmcli.contents, "the same UUID each time, so a second --write changes nothing")
+        let uuid = try #require(nmcli.contents.split(separator: "\n").first { $0.hasPrefix("uuid=") }?.dropFirst(5))
+        #expect(uuid.count == 36 && uuid.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12])
+        #expect(uuid.split(separator: "-")[2].first == "8", "RFC 9562 version 8")
     }
 
     /// Debian's ifupdown reads the stanza and, in --no-act mode, prints the
@@ -180,10 +187,25 @@ import Testing
         let root = try Self.root()
         defer { try? FileManager.default.removeItem(at: root) }
         let netplan = StanzaFile(path: "/etc/netplan/60-ibsetup-ib0.yaml", contents: "network: {}\n", interfaces: ["ib0"])
-        #expect(throws: LinkSetupError.self) {
+        let missing = "/etc/netplan/60-ibsetup-ib0.yaml"
+        #expect(throws: LinkSetupError.fileWrite(path: missing, error: Errno(rawValue: ENOENT), doing: "write into its directory")) {
             _ = try StanzaWriter(root: FilePath(root.path)).install([Self.ib0, netplan], format: .netplan)
         }
+        #expect("\(LinkSetupError.fileWrite(path: missing, error: Errno(rawValue: ENOENT), doing: "write into its directory"))"
+                == "\(missing): cannot write into its directory (ENOENT); check the directory exists and is writable")
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("etc/network/interfaces.d/ib0").path))
+    }
+
+    @Test func writesEachFileWithItsPermissions() throws {
+        let root = try Self.root()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("etc/NetworkManager/system-connections"),
+                                                withIntermediateDirectories: true)
+        let files = StanzaRenderer.render(try StanzaTests.settings(), format: .nmcli)
+        _ = try StanzaWriter(root: FilePath(root.path)).install(files, format: .nmcli)
+        let written = root.appendingPathComponent("etc/NetworkManager/system-connections/ib0.nmconnection").path
+        let attributes = try FileManager.default.attributesOfItem(atPath: written)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 
     @Test func aRuleForAnotherInterfaceIsNotReplaced() throws {
@@ -193,7 +215,7 @@ import Testing
         try FileManager.default.createDirectory(at: rules, withIntermediateDirectories: true)
         let theirs = "ACTION==\"add\", SUBSYSTEM==\"net\", KERNEL==\"ib1\", ATTR{mode}=\"datagram\"\n"
         try theirs.write(to: rules.appendingPathComponent("80-ibsetup-ib0.rules"), atomically: true, encoding: .utf8)
-        let files = StanzaRenderer.render(try StanzaTests.settings(), format: .networkd).filter { $0.path?.hasSuffix(".rules") == true }
+        let files = StanzaRenderer.render(try StanzaTests.settings(), format: .networkd).filter { $0.path.hasSuffix(".rules") }
         #expect(throws: LinkSetupError.wouldClobber(path: "/etc/udev/rules.d/80-ibsetup-ib0.rules", interfaces: ["ib1"])) {
             _ = try StanzaWriter(root: FilePath(root.path)).install(files, format: .networkd)
         }

@@ -5,7 +5,8 @@ import Testing
 @testable import LinkSetup
 
 /// The stanzas read by the tools they are for, as Debian 12 ships them:
-/// ifupdown 0.8, systemd-networkd and udev 252, netplan 0.106. Each test installs what `--write` installs under a
+/// ifupdown 0.8, systemd-networkd and udev 252, netplan 0.106,
+/// NetworkManager 1.42. Each test installs what `--write` installs under a
 /// throwaway root and hands it to the real program.
 enum StanzaTools {
     static func executable(_ candidates: String...) -> URL? {
@@ -18,6 +19,7 @@ enum StanzaTools {
     static let systemdAnalyze = executable("/usr/bin/systemd-analyze", "/bin/systemd-analyze")
     static let udevadm = executable("/usr/bin/udevadm", "/bin/udevadm", "/sbin/udevadm")
     static let unshare = executable("/usr/bin/unshare", "/bin/unshare")
+    static let nmcli = executable("/usr/bin/nmcli")
     static let bash = executable("/bin/bash", "/usr/bin/bash")
 
     /// Private mount and network namespaces, where a veth can stand in for ib0
@@ -29,7 +31,7 @@ enum StanzaTools {
     static func root() throws -> URL {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-tools-\(UUID().uuidString)")
         for directory in ["etc/network/interfaces.d", "etc/systemd/network", "etc/udev/rules.d", "etc/netplan",
-                          "run/systemd/network"] {
+                          "etc/NetworkManager/system-connections", "run/systemd/network"] {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(directory), withIntermediateDirectories: true)
         }
         return root
@@ -265,5 +267,44 @@ enum StanzaTools {
         let mtu = try #require(lines.firstIndex { $0.contains("Config file /run/systemd/network/10-netplan-ib0.link is applied") },
                                "\(run.log)")
         #expect(write < mtu)
+    }
+}
+
+@Suite struct NetworkManagerToolTests {
+    static let cases: [(String, String?, [String], IPoIBMode, Bool)] = [
+        ("ib0", nil, ["10.0.0.1/24"], .connected, false),
+        ("ib0", nil, ["10.0.0.1/24", "10.0.1.1/24", "fd00::1/64", "fd00::2/64"], .datagram, false),
+        ("ib0", nil, [], .datagram, true),
+        ("ib0", nil, [], .connected, false),
+        ("ib0", "0x8001", ["10.1.0.1/24"], .connected, false),
+        ("ib0", "0x0001", ["fd00::1/64"], .datagram, false),
+    ]
+
+    static func sections(_ keyfile: String) -> [String] {
+        keyfile.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("#") && !$0.hasPrefix("uuid=") }.map(String.init)
+    }
+
+    /// Our keyfile is the one `nmcli --offline connection add` writes for the
+    /// commands we print (but for its random UUID), and NetworkManager's own
+    /// keyfile reader takes it as it is: `connection modify` reads it from
+    /// stdin, checks it and writes it back unchanged.
+    @Test(.enabled(if: StanzaTools.nmcli != nil, "needs nmcli 1.42 or later (package network-manager; scripts/install-deps installs it)"),
+          arguments: cases)
+    func keyfileIsWhatNMCliWrites(interface: String, pkey: String?, addresses: [String], mode: IPoIBMode, dhcp: Bool) throws {
+        let settings = try StanzaTools.settings(interface, pkey: pkey, addresses: addresses, mode: mode, dhcp: dhcp)
+        let file = StanzaRenderer.render(settings, format: .nmcli)[0]
+        let command = try #require(file.commands?.split(separator: "\n").first { $0.hasPrefix("nmcli connection add ") })
+        let words = command.split(separator: " ").dropFirst().map(String.init)
+        let added = try runProcess(StanzaTools.nmcli!, ["--offline"] + words)
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(Self.sections(added.stdout) == Self.sections(file.contents), "nmcli wrote:\n\(added.stdout)\nibsetup writes:\n\(file.contents)")
+
+        let name = settings.interface
+        let modified = try runProcess(StanzaTools.nmcli!, ["--offline", "connection", "modify", "connection.id", name],
+                                      stdin: .bytes(Array(file.contents.utf8)))
+        #expect(modified.status == 0, "\(modified.stderr)")
+        #expect(modified.stdout == file.contents.split(separator: "\n", omittingEmptySubsequences: false)
+                    .filter { !$0.hasPrefix("#") }.joined(separator: "\n"), "\(modified.stdout)")
     }
 }

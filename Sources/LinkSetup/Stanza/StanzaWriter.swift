@@ -27,25 +27,22 @@ public struct StanzaWriter: Sendable {
         var pending: [(FilePath, StanzaFile)] = []
         var directories: [FilePath] = []
         for file in files {
-            guard let path = file.path else {
-                throw .unsupported("--write", what: "\(format) output is commands, not a file", next: "run the commands instead (drop --write)")
-            }
-            let target = root.appending(String(path.dropFirst()))
+            let target = full(file.path)
             if let existing = SysfsReader(root: "/").bytes(target).map({ String(decoding: $0, as: UTF8.self) }) {
                 if existing == file.contents {
-                    report.unchanged.append(path)
+                    report.unchanged.append(file.path)
                     continue
                 }
-                let others = Self.interfacesNamed(in: existing, path: path, format: format)
+                let others = Self.interfacesNamed(in: existing, path: file.path, format: format)
                     .filter { !file.interfaces.contains($0) }.sorted()
-                if !others.isEmpty { throw .wouldClobber(path: path, interfaces: others) }
+                if !others.isEmpty { throw .wouldClobber(path: file.path, interfaces: others) }
             }
             let directory = target.removingLastComponent()
             if !SysfsReader(root: "/").exists(directory) {
                 // A drop-in directory is ibsetup's to make; any other missing directory
                 // means the target system lacks that tool.
                 guard directory.string.hasSuffix(".network.d"), SysfsReader(root: "/").exists(directory.removingLastComponent()) else {
-                    throw .fileWrite(path: path, error: Errno(rawValue: ENOENT), doing: "write into its directory")
+                    throw .fileWrite(path: file.path, error: Errno(rawValue: ENOENT), doing: "write into its directory")
                 }
                 if !directories.contains(directory) { directories.append(directory) }
             }
@@ -61,11 +58,11 @@ public struct StanzaWriter: Sendable {
         for (target, file) in pending {
             if SysfsReader(root: "/").exists(target) {
                 let backup = Self.backupPath(target)
-                try copy(target, to: backup, shownAs: file.path!)
+                try copy(target, to: backup)
                 report.backups.append(shown(backup))
             }
-            try atomicWrite(Array(file.contents.utf8), to: target, shownAs: file.path!, mode: mode_t(file.permissions))
-            report.written.append(file.path!)
+            try atomicWrite(Array(file.contents.utf8), to: target, mode: mode_t(file.permissions))
+            report.written.append(file.path)
         }
         if format == .ifupdown, !files.isEmpty { report.warnings += ifupdownSourceWarnings(files) }
         if format == .networkd { report.warnings += networkdDropInWarnings(files) }
@@ -103,6 +100,12 @@ public struct StanzaWriter: Sendable {
                 }
                 continue
             }
+            if path.hasSuffix(".nmconnection") {
+                for key in ["interface-name=", "parent="] where line.hasPrefix(key) {
+                    names.insert(String(line.dropFirst(key.count)))
+                }
+                continue
+            }
             switch format {
             case .ifupdown:
                 guard let keyword = words.first else { continue }
@@ -128,18 +131,18 @@ public struct StanzaWriter: Sendable {
     /// networkd reads `NAME.network.d/` only together with `NAME.network`.
     private func networkdDropInWarnings(_ files: [StanzaFile]) -> [String] {
         files.compactMap { file in
-            guard let path = file.path, let range = path.range(of: ".network.d/") else { return nil }
-            let parentFile = String(path[..<range.lowerBound]) + ".network"
+            guard let range = file.path.range(of: ".network.d/") else { return nil }
+            let parentFile = String(file.path[..<range.lowerBound]) + ".network"
             if files.contains(where: { $0.path == parentFile }) || SysfsReader(root: "/").exists(full(parentFile)) { return nil }
             let parent = file.interfaces.first ?? "the parent"
-            return "\(parentFile): missing; networkd ignores \(path) without it, "
+            return "\(parentFile): missing; networkd ignores \(file.path) without it, "
                 + "so the child is never created; write it with 'ibsetup stanza \(parent) --format networkd --write'"
         }
     }
 
     /// Warns when `/etc/network/interfaces` will not read our file.
     private func ifupdownSourceWarnings(_ files: [StanzaFile]) -> [String] {
-        let main = root.appending("etc/network/interfaces")
+        let main = full("/etc/network/interfaces")
         guard let text = SysfsReader(root: "/").read(main) else {
             return ["/etc/network/interfaces: missing; ifupdown will not read interfaces.d, add 'source /etc/network/interfaces.d/*'"]
         }
@@ -154,13 +157,13 @@ public struct StanzaWriter: Sendable {
         if globbed { return [] }
         if directory {
             // source-directory only reads names made of letters, digits, '_' and '-'.
-            let skipped = files.compactMap(\.path).filter { $0.split(separator: "/").last?.contains(".") == true }
+            let skipped = files.map(\.path).filter { $0.split(separator: "/").last?.contains(".") == true }
             return skipped.map { "\($0): 'source-directory' skips names with a dot; use 'source /etc/network/interfaces.d/*' in /etc/network/interfaces" }
         }
         return ["/etc/network/interfaces: does not source interfaces.d; add 'source /etc/network/interfaces.d/*' or ifupdown ignores this stanza"]
     }
 
-    private func atomicWrite(_ contents: [UInt8], to target: FilePath, shownAs path: String, mode: mode_t) throws(LinkSetupError) {
+    private func atomicWrite(_ contents: [UInt8], to target: FilePath, mode: mode_t) throws(LinkSetupError) {
         let directory = target.removingLastComponent()
         let temporary = directory.appending(".\(target.lastComponent?.string ?? "stanza").ibsetup-tmp-\(getpid())")
         do throws(Errno) {
@@ -184,14 +187,14 @@ public struct StanzaWriter: Sendable {
             _ = try sys { fsync(dirfd) }
         } catch {
             _ = temporary.withPlatformString { unlink($0) }
-            throw .fileWrite(path: path, error: error, doing: "write the new file")
+            throw .fileWrite(path: shown(target), error: error, doing: "write the new file")
         }
     }
 
-    private func copy(_ source: FilePath, to backup: FilePath, shownAs path: String) throws(LinkSetupError) {
+    private func copy(_ source: FilePath, to backup: FilePath) throws(LinkSetupError) {
         guard let bytes = SysfsReader(root: "/").bytes(source) else {
-            throw .fileWrite(path: path, error: Errno(rawValue: EIO), doing: "read the file it replaces")
+            throw .fileWrite(path: shown(source), error: Errno(rawValue: EIO), doing: "read the file it replaces")
         }
-        try atomicWrite(bytes, to: backup, shownAs: path, mode: 0o600)
+        try atomicWrite(bytes, to: backup, mode: 0o600)
     }
 }
