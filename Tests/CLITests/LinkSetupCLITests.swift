@@ -201,13 +201,18 @@ import Testing
         let run = try runTool("ibsetup", ["stanza", "ib0", "--address", "10.0.0.1/24", "--write", "--root", root.path])
         #expect(run.status == 0)
         #expect(run.stdout == "/etc/network/interfaces.d/ib0: written\n")
-        #expect(run.stderr.contains("warning: /etc/network/interfaces: missing"))
+        #expect(run.stderr.contains("warning: \(root.path)/etc/network/interfaces: missing"))
         let other = root.appendingPathComponent("etc/network/interfaces.d/ib1")
         try "auto ib2\niface ib2 inet dhcp\n".write(to: other, atomically: true, encoding: .utf8)
         let refused = try runTool("ibsetup", ["stanza", "ib1", "--write", "--root", root.path])
         #expect(refused.status == 2)
-        #expect(refused.stderr == "Error: /etc/network/interfaces.d/ib1: also configures ib2; move that stanza out or write with --format to another file\n")
+        #expect(refused.stderr == "Error: \(other.path): also configures ib2; move that stanza out or write with --format to another file\n")
         #expect(try String(contentsOf: other, encoding: .utf8) == "auto ib2\niface ib2 inet dhcp\n")
+
+        // A directory the target lacks (no NetworkManager in the image): the full path, nothing written.
+        let missing = try runTool("ibsetup", ["stanza", "ib0", "--format", "nmcli", "--write", "--root", root.path])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "Error: \(root.path)/etc/NetworkManager/system-connections/ib0.nmconnection: cannot write into its directory (ENOENT); check the directory exists and is writable\n")
     }
 
     /// One P_Key child in a --config does not stop netplan's files for the

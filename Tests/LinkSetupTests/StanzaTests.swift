@@ -167,7 +167,7 @@ import Testing
         let target = root.appendingPathComponent("etc/network/interfaces.d/ib0")
         let theirs = "auto ib0 ib1\niface ib1 inet dhcp\n"
         try theirs.write(to: target, atomically: true, encoding: .utf8)
-        #expect(throws: LinkSetupError.wouldClobber(path: "/etc/network/interfaces.d/ib0", interfaces: ["ib1"])) {
+        #expect(throws: LinkSetupError.wouldClobber(path: target.path, interfaces: ["ib1"])) {
             _ = try StanzaWriter(root: FilePath(root.path)).install([Self.ib0], format: .ifupdown)
         }
         #expect(try String(contentsOf: target, encoding: .utf8) == theirs)
@@ -187,7 +187,7 @@ import Testing
         let root = try Self.root()
         defer { try? FileManager.default.removeItem(at: root) }
         let netplan = StanzaFile(path: "/etc/netplan/60-ibsetup-ib0.yaml", contents: "network: {}\n", interfaces: ["ib0"])
-        let missing = "/etc/netplan/60-ibsetup-ib0.yaml"
+        let missing = root.appendingPathComponent("etc/netplan/60-ibsetup-ib0.yaml").path
         #expect(throws: LinkSetupError.fileWrite(path: missing, error: Errno(rawValue: ENOENT), doing: "write into its directory")) {
             _ = try StanzaWriter(root: FilePath(root.path)).install([Self.ib0, netplan], format: .netplan)
         }
@@ -216,7 +216,7 @@ import Testing
         let theirs = "ACTION==\"add\", SUBSYSTEM==\"net\", KERNEL==\"ib1\", ATTR{mode}=\"datagram\"\n"
         try theirs.write(to: rules.appendingPathComponent("80-ibsetup-ib0.rules"), atomically: true, encoding: .utf8)
         let files = StanzaRenderer.render(try StanzaTests.settings(), format: .networkd).filter { $0.path.hasSuffix(".rules") }
-        #expect(throws: LinkSetupError.wouldClobber(path: "/etc/udev/rules.d/80-ibsetup-ib0.rules", interfaces: ["ib1"])) {
+        #expect(throws: LinkSetupError.wouldClobber(path: rules.appendingPathComponent("80-ibsetup-ib0.rules").path, interfaces: ["ib1"])) {
             _ = try StanzaWriter(root: FilePath(root.path)).install(files, format: .networkd)
         }
     }
@@ -230,7 +230,7 @@ import Testing
                                                 withIntermediateDirectories: true)
         let child = StanzaRenderer.render(try StanzaTests.settings(pkey: "0x8001"), format: .networkd)
         let report = try StanzaWriter(root: FilePath(root.path)).install(child, format: .networkd)
-        let network = "/etc/systemd/network/60-ib0.network"
+        let network = root.appendingPathComponent("etc/systemd/network/60-ib0.network").path
         #expect(report.warnings == ["\(network): missing; networkd ignores \(network).d/60-ibsetup-ib0.8001.conf without it, so the child is never created; write it with 'ibsetup stanza ib0 --format networkd --write'"])
 
         let both = StanzaRenderer.render(try StanzaTests.settings(), format: .networkd) + child

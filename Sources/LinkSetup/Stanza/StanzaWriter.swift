@@ -35,14 +35,14 @@ public struct StanzaWriter: Sendable {
                 }
                 let others = Self.interfacesNamed(in: existing, path: file.path, format: format)
                     .filter { !file.interfaces.contains($0) }.sorted()
-                if !others.isEmpty { throw .wouldClobber(path: file.path, interfaces: others) }
+                if !others.isEmpty { throw .wouldClobber(path: target.string, interfaces: others) }
             }
             let directory = target.removingLastComponent()
             if !SysfsReader(root: "/").exists(directory) {
                 // A drop-in directory is ibsetup's to make; any other missing directory
                 // means the target system lacks that tool.
                 guard directory.string.hasSuffix(".network.d"), SysfsReader(root: "/").exists(directory.removingLastComponent()) else {
-                    throw .fileWrite(path: file.path, error: Errno(rawValue: ENOENT), doing: "write into its directory")
+                    throw .fileWrite(path: target.string, error: Errno(rawValue: ENOENT), doing: "write into its directory")
                 }
                 if !directories.contains(directory) { directories.append(directory) }
             }
@@ -52,7 +52,7 @@ public struct StanzaWriter: Sendable {
             do throws(Errno) {
                 _ = try sys { directory.withPlatformString { mkdir($0, 0o755) } }
             } catch {
-                throw .fileWrite(path: shown(directory), error: error, doing: "create the drop-in directory")
+                throw .fileWrite(path: directory.string, error: error, doing: "create the drop-in directory")
             }
         }
         for (target, file) in pending {
@@ -69,7 +69,7 @@ public struct StanzaWriter: Sendable {
         return report
     }
 
-    /// `path` under the root.
+    /// `path` under the root: what the errors and warnings name.
     private func full(_ path: String) -> FilePath { root.appending(String(path.drop { $0 == "/" })) }
 
     /// `.NAME.ibsetup-backup` beside the file.
@@ -135,7 +135,7 @@ public struct StanzaWriter: Sendable {
             let parentFile = String(file.path[..<range.lowerBound]) + ".network"
             if files.contains(where: { $0.path == parentFile }) || SysfsReader(root: "/").exists(full(parentFile)) { return nil }
             let parent = file.interfaces.first ?? "the parent"
-            return "\(parentFile): missing; networkd ignores \(file.path) without it, "
+            return "\(full(parentFile).string): missing; networkd ignores \(full(file.path).string) without it, "
                 + "so the child is never created; write it with 'ibsetup stanza \(parent) --format networkd --write'"
         }
     }
@@ -144,7 +144,7 @@ public struct StanzaWriter: Sendable {
     private func ifupdownSourceWarnings(_ files: [StanzaFile]) -> [String] {
         let main = full("/etc/network/interfaces")
         guard let text = SysfsReader(root: "/").read(main) else {
-            return ["/etc/network/interfaces: missing; ifupdown will not read interfaces.d, add 'source /etc/network/interfaces.d/*'"]
+            return ["\(main.string): missing; ifupdown will not read interfaces.d, add 'source /etc/network/interfaces.d/*'"]
         }
         var globbed = false, directory = false
         for raw in text.split(separator: "\n") {
@@ -158,9 +158,9 @@ public struct StanzaWriter: Sendable {
         if directory {
             // source-directory only reads names made of letters, digits, '_' and '-'.
             let skipped = files.map(\.path).filter { $0.split(separator: "/").last?.contains(".") == true }
-            return skipped.map { "\($0): 'source-directory' skips names with a dot; use 'source /etc/network/interfaces.d/*' in /etc/network/interfaces" }
+            return skipped.map { "\(full($0).string): 'source-directory' skips names with a dot; use 'source /etc/network/interfaces.d/*' in \(main.string)" }
         }
-        return ["/etc/network/interfaces: does not source interfaces.d; add 'source /etc/network/interfaces.d/*' or ifupdown ignores this stanza"]
+        return ["\(main.string): does not source interfaces.d; add 'source /etc/network/interfaces.d/*' or ifupdown ignores this stanza"]
     }
 
     private func atomicWrite(_ contents: [UInt8], to target: FilePath, mode: mode_t) throws(LinkSetupError) {
@@ -187,13 +187,13 @@ public struct StanzaWriter: Sendable {
             _ = try sys { fsync(dirfd) }
         } catch {
             _ = temporary.withPlatformString { unlink($0) }
-            throw .fileWrite(path: shown(target), error: error, doing: "write the new file")
+            throw .fileWrite(path: target.string, error: error, doing: "write the new file")
         }
     }
 
     private func copy(_ source: FilePath, to backup: FilePath) throws(LinkSetupError) {
         guard let bytes = SysfsReader(root: "/").bytes(source) else {
-            throw .fileWrite(path: shown(source), error: Errno(rawValue: EIO), doing: "read the file it replaces")
+            throw .fileWrite(path: source.string, error: Errno(rawValue: EIO), doing: "read the file it replaces")
         }
         try atomicWrite(bytes, to: backup, mode: 0o600)
     }
