@@ -9,15 +9,21 @@ struct Stanza: ParsableCommand {
         usage: "ibsetup stanza [<options>] [<interface>]",
         discussion: """
             Formats: ifupdown (/etc/network/interfaces.d/IFACE; the mode is written in
-            pre-up, before the MTU is applied), netplan (infiniband-mode), networkd
-            ([IPoIB] Mode=, and a .netdev with Kind=ipoib for P_Key children), nmcli
-            (commands to run). Without addresses the stanza is 'manual'; --dhcp asks for
-            DHCP.
+            pre-up, before the MTU is applied; ifupdown 0.8 creates P_Key children
+            itself), networkd (.network, plus a udev rule that sets the mode, as
+            networkd 252 ignores [IPoIB] in .network files; a .netdev with Kind=ipoib
+            and a drop-in for the parent's .network for P_Key children), netplan (YAML
+            with infiniband-mode, plus the same udev rule; it cannot create P_Key
+            children and says so on stderr), nmcli (prints nmcli commands; --write
+            installs the equivalent keyfile). Targets Debian 12: systemd 252, netplan
+            0.106, NetworkManager 1.42. Without addresses the stanza is 'manual';
+            --dhcp asks for DHCP.
 
-            --write installs the file atomically (temporary file, fsync, rename), keeps
-            the replaced file as .NAME.ibsetup-backup beside it, refuses to replace a
-            file that configures other interfaces, and warns when
-            /etc/network/interfaces does not source interfaces.d.
+            --write installs the files atomically (temporary file, fsync, rename),
+            keeps a replaced file as .NAME.ibsetup-backup beside it, refuses to replace
+            a file that configures other interfaces, and warns when
+            /etc/network/interfaces does not source interfaces.d or a child's drop-in
+            has no parent .network to go with. Errors name the full path under --root.
 
             Examples:
               ibsetup stanza ib0 --address 10.0.0.1/24
@@ -39,7 +45,7 @@ struct Stanza: ParsableCommand {
     @Flag(help: "Get the IPv4 address by DHCP.")
     var dhcp = false
 
-    @Flag(help: "Install the file instead of printing it.")
+    @Flag(help: "Install the files instead of printing them.")
     var write = false
 
     @Option(help: ArgumentHelp("Install under DIR instead of / (an image being built).", valueName: "dir"))

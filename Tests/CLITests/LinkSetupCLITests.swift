@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 
 /// `ibsetup up`, `down` and `stanza` end to end: dry runs against every
@@ -201,13 +202,93 @@ import Testing
         let run = try runTool("ibsetup", ["stanza", "ib0", "--address", "10.0.0.1/24", "--write", "--root", root.path])
         #expect(run.status == 0)
         #expect(run.stdout == "/etc/network/interfaces.d/ib0: written\n")
-        #expect(run.stderr.contains("warning: /etc/network/interfaces: missing"))
+        #expect(run.stderr.contains("warning: \(root.path)/etc/network/interfaces: missing"))
         let other = root.appendingPathComponent("etc/network/interfaces.d/ib1")
         try "auto ib2\niface ib2 inet dhcp\n".write(to: other, atomically: true, encoding: .utf8)
         let refused = try runTool("ibsetup", ["stanza", "ib1", "--write", "--root", root.path])
         #expect(refused.status == 2)
-        #expect(refused.stderr == "Error: /etc/network/interfaces.d/ib1: also configures ib2; move that stanza out or write with --format to another file\n")
+        #expect(refused.stderr == "Error: \(other.path): also configures ib2; move that stanza out or write with --format to another file\n")
         #expect(try String(contentsOf: other, encoding: .utf8) == "auto ib2\niface ib2 inet dhcp\n")
+
+        // A directory the target lacks (no NetworkManager in the image): the full path, nothing written.
+        let missing = try runTool("ibsetup", ["stanza", "ib0", "--format", "nmcli", "--write", "--root", root.path])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "Error: \(root.path)/etc/NetworkManager/system-connections/ib0.nmconnection: cannot write into its directory (ENOENT); check the directory exists and is writable\n")
+    }
+
+    /// One P_Key child in a --config does not stop netplan's files for the
+    /// rest: the child gets what netplan can say, and stderr and the file say
+    /// what is left out.
+    @Test func stanzaConfigWithAChildForNetplanWritesTheRest() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-cli-netplan-\(UUID().uuidString)")
+        for directory in ["etc/netplan", "etc/udev/rules.d"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(directory), withIntermediateDirectories: true)
+        }
+        defer { try? FileManager.default.removeItem(at: root) }
+        let config = root.appendingPathComponent("links.yaml")
+        try "interfaces:\n  ib0:\n    addresses: [10.0.0.1/24]\n  ib0.8001:\n    pkey: 0x8001\n    addresses: [10.1.0.1/24]\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        let note = "ib0.8001: netplan cannot create P_Key children, so nothing creates this one; create it with 'echo 0x8001 > /sys/class/net/ib0/create_child', or use --format networkd or nmcli"
+        let printed = try runTool("ibsetup", ["stanza", "--config", config.path, "--format", "netplan"])
+        #expect(printed.status == 0, "\(printed.stderr)")
+        #expect(printed.stderr == "warning: \(note)\n")
+        #expect(printed.stdout.contains("# /etc/netplan/60-ibsetup-ib0.8001.yaml\n# ib0.8001: IPoIB in connected mode"))
+
+        let run = try runTool("ibsetup", ["stanza", "--config", config.path, "--format", "netplan", "--write", "--root", root.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr == "warning: \(note)\n")
+        #expect(run.stdout == """
+            /etc/netplan/60-ibsetup-ib0.yaml: written
+            /etc/udev/rules.d/80-ibsetup-ib0.rules: written
+            /etc/netplan/60-ibsetup-ib0.8001.yaml: written
+            /etc/udev/rules.d/80-ibsetup-ib0.8001.rules: written
+
+            """)
+        let child = try String(contentsOf: root.appendingPathComponent("etc/netplan/60-ibsetup-ib0.8001.yaml"), encoding: .utf8)
+        #expect(child.contains("# Left out: \(note)\n"))
+    }
+
+    static let netplan = ["/usr/sbin/netplan", "/usr/bin/netplan"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    @Test(.enabled(if: netplan != nil, "needs netplan (package netplan.io; scripts/install-deps installs it)"))
+    func netplanGenerateTakesWhatStanzaConfigWrote() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-cli-netplan-\(UUID().uuidString)")
+        for directory in ["etc/netplan", "etc/udev/rules.d"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(directory), withIntermediateDirectories: true)
+        }
+        defer { try? FileManager.default.removeItem(at: root) }
+        let tree = try LinkSetupFixture("f")
+        defer { tree.remove() }
+        let run = try runTool("ibsetup", ["stanza", "--config", PythonTools.projectRoot.appendingPathComponent("configs/ipoib.yaml").path,
+                                          "--format", "netplan", "--write", "--root", root.path, "--sysfs-root", tree.root.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let generate = try runProcess(URL(fileURLWithPath: Self.netplan!), ["generate", "--root-dir", root.path], mergingErrors: true)
+        #expect(generate.status == 0, "\(generate.stdout)")
+        #expect(generate.stdout.isEmpty, "\(generate.stdout)")
+        for name in ["ib0", "ib1", "ib0.8001"] {
+            let network = root.appendingPathComponent("run/systemd/network/10-netplan-\(name).network").path
+            #expect(FileManager.default.fileExists(atPath: network), "\(name)")
+        }
+    }
+
+    @Test func stanzaWritesANetworkManagerKeyfile() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-cli-nm-\(UUID().uuidString)")
+        let directory = root.appendingPathComponent("etc/NetworkManager/system-connections")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let arguments = ["stanza", "ib0", "--pkey", "0x8001", "--address", "10.1.0.1/24", "--format", "nmcli"]
+        let printed = try runTool("ibsetup", arguments)
+        #expect(printed.status == 0)
+        #expect(printed.stdout.hasPrefix("# ib0.8001: IPoIB in connected mode, MTU 65520, P_Key 0x8001 child of ib0. Written by ibsetup stanza.\nnmcli connection add type infiniband con-name ib0.8001 "))
+
+        let run = try runTool("ibsetup", arguments + ["--write", "--root", root.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "/etc/NetworkManager/system-connections/ib0.8001.nmconnection: written\n")
+        let keyfile = directory.appendingPathComponent("ib0.8001.nmconnection")
+        #expect(try String(contentsOf: keyfile, encoding: .utf8).contains("[infiniband]\nmtu=65520\np-key=32769\nparent=ib0\ntransport-mode=connected\n"))
+        #expect((try FileManager.default.attributesOfItem(atPath: keyfile.path)[.posixPermissions] as? Int) == 0o600)
+        let again = try runTool("ibsetup", arguments + ["--write", "--root", root.path])
+        #expect(again.stdout == "/etc/NetworkManager/system-connections/ib0.8001.nmconnection: unchanged\n")
     }
 
     @Test func configFileDrivesSeveralInterfaces() throws {

@@ -29,12 +29,18 @@ public enum StanzaCommand {
         var files: [StanzaFile] = []
         for request in options.requests {
             let settings = StanzaSettings(request, mode: try resolveMode(request, sysfs: sysfs), dhcp: options.dhcp)
-            files += try StanzaRenderer.render(settings, format: options.format)
+            files += StanzaRenderer.render(settings, format: options.format)
         }
+        for note in files.flatMap(\.leftOut) { console.err("warning: " + note) }
         guard options.write else {
+            let printed = files.filter { $0.commands == nil }.count
             for (number, file) in files.enumerated() {
                 if number > 0 { console.out("") }
-                if files.count > 1, let path = file.path { console.out("# \(path)") }
+                if let commands = file.commands {
+                    console.out(String(commands.dropLast()))
+                    continue
+                }
+                if printed > 1 { console.out("# \(file.path)") }
                 console.out(String(file.contents.dropLast()))
             }
             return

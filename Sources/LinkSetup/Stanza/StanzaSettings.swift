@@ -2,11 +2,13 @@
 public enum StanzaFormat: String, Sendable, CaseIterable {
     /// Debian's ifupdown: `/etc/network/interfaces.d/IFACE`.
     case ifupdown
-    /// netplan (`infiniband-mode`): `/etc/netplan/60-ibsetup-IFACE.yaml`.
+    /// netplan: `/etc/netplan/60-ibsetup-IFACE.yaml`, and the udev rule that
+    /// sets the mode (see `networkd`).
     case netplan
-    /// systemd-networkd (`[IPoIB] Mode=`; `.netdev` `Kind=ipoib` for children).
+    /// systemd-networkd: `.network`, a udev rule for the mode, and for
+    /// children a `.netdev` (`Kind=ipoib`) and a drop-in for the parent.
     case networkd
-    /// NetworkManager: `nmcli` commands to run (nothing to install).
+    /// NetworkManager: `nmcli` commands to print, a keyfile to install.
     case nmcli
 }
 
@@ -64,22 +66,41 @@ public struct StanzaSettings: Equatable, Sendable {
     }
 }
 
-/// One file a stanza format installs (or, for nmcli, the commands to run).
+/// One file a stanza format installs.
 public struct StanzaFile: Equatable, Sendable {
-    /// Absolute path on the target system; nil for commands to run (nmcli).
-    public var path: String?
+    /// Absolute path on the target system.
+    public var path: String
     public var contents: String
     /// The interfaces this file may name; any other name in an existing file
     /// at `path` means the file is someone else's.
     public var interfaces: [String]
+    /// 0o600 for files that readers refuse when others can read them
+    /// (netplan warns, NetworkManager ignores such keyfiles).
+    public var permissions: UInt16
+    /// What the format could not express, one line each, for stderr; the
+    /// file says it in a comment too.
+    public var leftOut: [String]
+    /// Printed instead of `contents` when not installing (nmcli: the commands
+    /// that make the same connection on a running system).
+    public var commands: String?
+
+    public init(path: String, contents: String, interfaces: [String], permissions: UInt16 = 0o644,
+                leftOut: [String] = [], commands: String? = nil) {
+        self.path = path
+        self.contents = contents
+        self.interfaces = interfaces
+        self.permissions = permissions
+        self.leftOut = leftOut
+        self.commands = commands
+    }
 }
 
 public enum StanzaRenderer {
     /// The files (or commands) that keep `settings` across reboots.
-    public static func render(_ settings: StanzaSettings, format: StanzaFormat) throws(LinkSetupError) -> [StanzaFile] {
+    public static func render(_ settings: StanzaSettings, format: StanzaFormat) -> [StanzaFile] {
         switch format {
         case .ifupdown: [IfUpDownStanza.render(settings)]
-        case .netplan: try [NetplanStanza.render(settings)]
+        case .netplan: NetplanStanza.render(settings)
         case .networkd: NetworkdStanza.render(settings)
         case .nmcli: [NMCliStanza.render(settings)]
         }

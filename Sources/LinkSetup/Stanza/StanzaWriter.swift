@@ -25,37 +25,52 @@ public struct StanzaWriter: Sendable {
     public func install(_ files: [StanzaFile], format: StanzaFormat) throws(LinkSetupError) -> WriteReport {
         var report = WriteReport()
         var pending: [(FilePath, StanzaFile)] = []
+        var directories: [FilePath] = []
         for file in files {
-            guard let path = file.path else {
-                throw .unsupported("--write", what: "\(format) output is commands, not a file", next: "run the commands instead (drop --write)")
-            }
-            let target = root.appending(String(path.dropFirst()))
+            let target = full(file.path)
             if let existing = SysfsReader(root: "/").bytes(target).map({ String(decoding: $0, as: UTF8.self) }) {
                 if existing == file.contents {
-                    report.unchanged.append(path)
+                    report.unchanged.append(file.path)
                     continue
                 }
-                let others = Self.interfacesNamed(in: existing, format: format).filter { !file.interfaces.contains($0) }.sorted()
-                if !others.isEmpty { throw .wouldClobber(path: path, interfaces: others) }
+                let others = Self.interfacesNamed(in: existing, path: file.path, format: format)
+                    .filter { !file.interfaces.contains($0) }.sorted()
+                if !others.isEmpty { throw .wouldClobber(path: target.string, interfaces: others) }
             }
-            guard let directory = target.removingLastComponent() as FilePath?,
-                  SysfsReader(root: "/").exists(directory)
-            else { throw .fileWrite(path: path, error: Errno(rawValue: ENOENT), doing: "write into its directory") }
+            let directory = target.removingLastComponent()
+            if !SysfsReader(root: "/").exists(directory) {
+                // A drop-in directory is ibsetup's to make; any other missing directory
+                // means the target system lacks that tool.
+                guard directory.string.hasSuffix(".network.d"), SysfsReader(root: "/").exists(directory.removingLastComponent()) else {
+                    throw .fileWrite(path: target.string, error: Errno(rawValue: ENOENT), doing: "write into its directory")
+                }
+                if !directories.contains(directory) { directories.append(directory) }
+            }
             pending.append((target, file))
+        }
+        for directory in directories {
+            do throws(Errno) {
+                _ = try sys { directory.withPlatformString { mkdir($0, 0o755) } }
+            } catch {
+                throw .fileWrite(path: directory.string, error: error, doing: "create the drop-in directory")
+            }
         }
         for (target, file) in pending {
             if SysfsReader(root: "/").exists(target) {
                 let backup = Self.backupPath(target)
-                try copy(target, to: backup, shownAs: file.path!)
+                try copy(target, to: backup)
                 report.backups.append(shown(backup))
             }
-            try atomicWrite(Array(file.contents.utf8), to: target, shownAs: file.path!,
-                            mode: format == .netplan ? 0o600 : 0o644)
-            report.written.append(file.path!)
+            try atomicWrite(Array(file.contents.utf8), to: target, mode: mode_t(file.permissions))
+            report.written.append(file.path)
         }
         if format == .ifupdown, !files.isEmpty { report.warnings += ifupdownSourceWarnings(files) }
+        if format == .networkd { report.warnings += networkdDropInWarnings(files) }
         return report
     }
+
+    /// `path` under the root: what the errors and warnings name.
+    private func full(_ path: String) -> FilePath { root.appending(String(path.drop { $0 == "/" })) }
 
     /// `.NAME.ibsetup-backup` beside the file.
     static func backupPath(_ target: FilePath) -> FilePath {
@@ -67,13 +82,30 @@ public struct StanzaWriter: Sendable {
         return prefix == "/" ? full : "/" + full.dropFirst(prefix.count).drop { $0 == "/" }
     }
 
-    /// The interface names an existing file configures, by format.
-    static func interfacesNamed(in text: String, format: StanzaFormat) -> Set<String> {
+    /// The interface names an existing file configures, by the kind of file.
+    static func interfacesNamed(in text: String, path: String, format: StanzaFormat) -> Set<String> {
         var names = Set<String>()
         for raw in text.split(separator: "\n") {
             let line = raw.trimmingPrefix(while: { $0 == " " || $0 == "\t" })
             if line.hasPrefix("#") { continue }
             let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            if path.hasSuffix(".rules") {
+                // KERNEL=="ib0", ENV{ID_NET_NAME_PATH}=="ibp3s0", NAME=="ib1": whatever a rule matches on.
+                for word in words {
+                    let parts = word.split(separator: "==", maxSplits: 1, omittingEmptySubsequences: false)
+                    guard parts.count == 2, parts[0] == "KERNEL" || parts[0] == "NAME" || parts[0].hasPrefix("ENV{ID_NET_NAME")
+                    else { continue }
+                    let value = parts[1].drop { $0 == "\"" }.prefix { $0 != "\"" }
+                    if !value.isEmpty { names.insert(String(value)) }
+                }
+                continue
+            }
+            if path.hasSuffix(".nmconnection") {
+                for key in ["interface-name=", "parent="] where line.hasPrefix(key) {
+                    names.insert(String(line.dropFirst(key.count)))
+                }
+                continue
+            }
             switch format {
             case .ifupdown:
                 guard let keyword = words.first else { continue }
@@ -95,11 +127,24 @@ public struct StanzaWriter: Sendable {
         return names
     }
 
+    /// Warns when a drop-in extends a `.network` file that is not there:
+    /// networkd reads `NAME.network.d/` only together with `NAME.network`.
+    private func networkdDropInWarnings(_ files: [StanzaFile]) -> [String] {
+        files.compactMap { file in
+            guard let range = file.path.range(of: ".network.d/") else { return nil }
+            let parentFile = String(file.path[..<range.lowerBound]) + ".network"
+            if files.contains(where: { $0.path == parentFile }) || SysfsReader(root: "/").exists(full(parentFile)) { return nil }
+            let parent = file.interfaces.first ?? "the parent"
+            return "\(full(parentFile).string): missing; networkd ignores \(full(file.path).string) without it, "
+                + "so the child is never created; write it with 'ibsetup stanza \(parent) --format networkd --write'"
+        }
+    }
+
     /// Warns when `/etc/network/interfaces` will not read our file.
     private func ifupdownSourceWarnings(_ files: [StanzaFile]) -> [String] {
-        let main = root.appending("etc/network/interfaces")
+        let main = full("/etc/network/interfaces")
         guard let text = SysfsReader(root: "/").read(main) else {
-            return ["/etc/network/interfaces: missing; ifupdown will not read interfaces.d, add 'source /etc/network/interfaces.d/*'"]
+            return ["\(main.string): missing; ifupdown will not read interfaces.d, add 'source /etc/network/interfaces.d/*'"]
         }
         var globbed = false, directory = false
         for raw in text.split(separator: "\n") {
@@ -112,13 +157,13 @@ public struct StanzaWriter: Sendable {
         if globbed { return [] }
         if directory {
             // source-directory only reads names made of letters, digits, '_' and '-'.
-            let skipped = files.compactMap(\.path).filter { $0.split(separator: "/").last?.contains(".") == true }
-            return skipped.map { "\($0): 'source-directory' skips names with a dot; use 'source /etc/network/interfaces.d/*' in /etc/network/interfaces" }
+            let skipped = files.map(\.path).filter { $0.split(separator: "/").last?.contains(".") == true }
+            return skipped.map { "\(full($0).string): 'source-directory' skips names with a dot; use 'source /etc/network/interfaces.d/*' in \(main.string)" }
         }
-        return ["/etc/network/interfaces: does not source interfaces.d; add 'source /etc/network/interfaces.d/*' or ifupdown ignores this stanza"]
+        return ["\(main.string): does not source interfaces.d; add 'source /etc/network/interfaces.d/*' or ifupdown ignores this stanza"]
     }
 
-    private func atomicWrite(_ contents: [UInt8], to target: FilePath, shownAs path: String, mode: mode_t) throws(LinkSetupError) {
+    private func atomicWrite(_ contents: [UInt8], to target: FilePath, mode: mode_t) throws(LinkSetupError) {
         let directory = target.removingLastComponent()
         let temporary = directory.appending(".\(target.lastComponent?.string ?? "stanza").ibsetup-tmp-\(getpid())")
         do throws(Errno) {
@@ -142,14 +187,14 @@ public struct StanzaWriter: Sendable {
             _ = try sys { fsync(dirfd) }
         } catch {
             _ = temporary.withPlatformString { unlink($0) }
-            throw .fileWrite(path: path, error: error, doing: "write the new file")
+            throw .fileWrite(path: target.string, error: error, doing: "write the new file")
         }
     }
 
-    private func copy(_ source: FilePath, to backup: FilePath, shownAs path: String) throws(LinkSetupError) {
+    private func copy(_ source: FilePath, to backup: FilePath) throws(LinkSetupError) {
         guard let bytes = SysfsReader(root: "/").bytes(source) else {
-            throw .fileWrite(path: path, error: Errno(rawValue: EIO), doing: "read the file it replaces")
+            throw .fileWrite(path: source.string, error: Errno(rawValue: EIO), doing: "read the file it replaces")
         }
-        try atomicWrite(bytes, to: backup, shownAs: path, mode: 0o600)
+        try atomicWrite(bytes, to: backup, mode: 0o600)
     }
 }
