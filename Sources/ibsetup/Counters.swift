@@ -28,7 +28,8 @@ struct Counters: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("DEV or DEV:PORT (default: every port).", valueName: "port"))
+    @Argument(help: ArgumentHelp("DEV or DEV:PORT (default: every port).", valueName: "port"),
+              completion: Completions.rdmaDevices)
     var target: String?
 
     @Option(help: "Seconds between reads; then what moved is shown for each interval.",

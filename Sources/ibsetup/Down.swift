@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import LinkSetup
 
 struct Down: ParsableCommand {
@@ -22,7 +23,7 @@ struct Down: ParsableCommand {
             back), 64 usage.
             """)
 
-    @Argument(help: "The IPoIB interface, e.g. ib0 or ib0.8001.")
+    @Argument(help: "The IPoIB interface, e.g. ib0 or ib0.8001.", completion: Completions.ipoibInterfaces)
     var interface: String
 
     @Flag(help: "Also delete the P_Key child (the interface must be one, e.g. ib0.8001).")

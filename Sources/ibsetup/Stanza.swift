@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import LinkSetup
 
 struct Stanza: ParsableCommand {
@@ -34,7 +35,7 @@ struct Stanza: ParsableCommand {
             Exit status: 0 printed or written, 2 error (nothing written), 64 usage.
             """)
 
-    @Argument(help: "The IPoIB interface, e.g. ib0 (optional with --config).")
+    @Argument(help: "The IPoIB interface, e.g. ib0 (optional with --config).", completion: Completions.ipoibInterfaces)
     var interface: String?
 
     @OptionGroup var settings: LinkSettingsOptions

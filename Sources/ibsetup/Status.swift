@@ -25,7 +25,7 @@ struct Status: ParsableCommand {
             """
     )
 
-    @Argument(help: "Show only this IPoIB interface (ib0) or RDMA device (mlx5_0).")
+    @Argument(help: "Show only this IPoIB interface (ib0) or RDMA device (mlx5_0).", completion: Completions.interfacesAndDevices)
     var target: String?
 
     @OptionGroup var output: ReportFormatOptions

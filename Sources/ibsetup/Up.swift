@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandSupport
 import LinkSetup
 
 struct Up: ParsableCommand {
@@ -27,7 +28,7 @@ struct Up: ParsableCommand {
             usage.
             """)
 
-    @Argument(help: "The IPoIB interface, e.g. ib0 (optional with --config).")
+    @Argument(help: "The IPoIB interface, e.g. ib0 (optional with --config).", completion: Completions.ipoibInterfaces)
     var interface: String?
 
     @OptionGroup var settings: LinkSettingsOptions

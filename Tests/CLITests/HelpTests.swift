@@ -74,6 +74,25 @@ func runTool(_ name: String, _ arguments: [String], environment: [String: String
         #expect(run.stdout.count > 200)
     }
 
+    /// Tab after an option naming a device offers what this host has (the shell's custom
+    /// completion call, as the generated scripts make it).
+    @Test func devicesCompleteFromThisHost() throws {
+        let netdevs = Set(try FileManager.default.contentsOfDirectory(atPath: "/sys/class/net"))
+        for sub in ["tcp", "rdma", "serve", "mesh"] {
+            let all = try runTool("ibbench", ["---completion", sub, "--", "--dev", "0", "0", ""])
+            #expect(all.status == 0, "\(sub): \(all.stderr)")
+            #expect(Set(all.stdout.split(separator: "\n").map(String.init)) == netdevs, "\(sub): \(all.stdout)")
+        }
+        let l = try runTool("ibbench", ["---completion", "tcp", "--", "--dev", "0", "1", "l"])
+        #expect(l.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("l") } && l.stdout.contains("lo"))
+        let devices = Set((try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/infiniband")) ?? [])
+        let ib = try runTool("ibbench", ["---completion", "rdma", "--", "--ib-dev", "0", "0", ""])
+        #expect(Set(ib.stdout.split(separator: "\n").map(String.init)) == devices)
+        let ipoib = try runTool("ibsetup", ["---completion", "up", "--", "positional@0", "0", "0", ""])
+        #expect(ipoib.status == 0)
+        #expect(ipoib.stdout.split(separator: "\n").allSatisfy { netdevs.contains(String($0)) && !["lo", "eth0"].contains(String($0)) })
+    }
+
     @Test(arguments: ["ibsetup", "ibbench"])
     func unknownSubcommandIsAUsageError(tool: String) throws {
         let run = try runTool(tool, ["no-such-command"])
