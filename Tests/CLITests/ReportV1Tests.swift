@@ -102,7 +102,7 @@ struct ReportV1InteropTests {
         #expect(ours.stderr.isEmpty)
         let anyTime = name == "no-time"
         let expected = try Self.events(theirs.output, anyTime: anyTime)
-        #expect(expected.contains("test_id") || expected.contains("\"stdout\"") || expected.count > 20)
+        #expect(expected.contains("\"inprogress\""), "python saw the fixture's tests")
         #expect(try Self.events(ours.output, anyTime: anyTime) == expected)
     }
 

@@ -34,8 +34,11 @@
 /// a test cut off inside a huge detail keeps what was already passed on.
 public struct V1Decoder: Sendable {
     public struct Options: Sendable, Equatable {
+        /// Longest line held whole, newline included (test ids, tags, times).
         public var maxLineLength: Int
+        /// Detail bytes of one test held before they are passed on as chunks.
         public var maxHeldDetail: Int
+        /// Largest piece of text returned at once.
         public var maxTextChunk: Int
 
         public init(maxLineLength: Int = 65_536, maxHeldDetail: Int = 1 << 20, maxTextChunk: Int = 1 << 20) {
