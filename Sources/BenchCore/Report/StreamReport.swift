@@ -5,8 +5,9 @@ import Glibc
 #endif
 
 /// `ibbench report`: reads subunit v2 streams (ibkit's, stestr's, any tool's)
-/// and v1 streams of older runners, and prints one row per test. Several inputs are merged, each keeping its
-/// origin as the first part of the route code (`0`, `1/3`, …).
+/// and v1 streams of older runners, and prints one row per test. Several
+/// inputs are merged, each keeping its origin as the first part of the route
+/// code (`0`, `1/3`, …).
 public enum StreamReport {
     public struct Request: Sendable {
         /// Paths; `-` is standard input. Empty means standard input.
