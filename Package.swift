@@ -154,6 +154,7 @@ let package = Package(
             "PeerTools", "CompareEngines", "TCPBench", "BenchCore", .product(name: "Logging", package: "swift-log"),
         ], resources: [.copy("Fixtures")]),
         // Runs the built ibsetup/ibbench binaries: help text, exit statuses, end-to-end flows.
-        .testTarget(name: "CLITests", dependencies: ["ibsetup", "ibbench", "Subunit", "SysfsFixtures", "TestProcesses"]),
+        .testTarget(name: "CLITests", dependencies: ["ibsetup", "ibbench", "Subunit", "SysfsFixtures", "TestProcesses"],
+                    resources: [.copy("Fixtures")]),
     ]
 )

@@ -5,7 +5,7 @@ import CommandSupport
 struct Report: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Show the tests in subunit v2 streams (ibkit's, stestr's, any tool's): one row each.",
+        abstract: "Show the tests in subunit streams (v2, or v1 of older runners): one row each.",
         // The synopsis without every option, which would not fit in 80 columns.
         usage: "ibbench report [<options>] [<files> ...]",
         discussion: """
@@ -14,8 +14,11 @@ struct Report: ParsableCommand {
             attached (result.json). A table by default; --format json writes one JSON
             object per line and csv one row per test as each test finishes; subunit
             re-emits the merged stream. With several files, each keeps its origin as the
-            first part of the route code (route 0 = the first file). Text between
-            packets is ignored; corrupt packets are reported on stderr and skipped.
+            first part of the route code (route 0 = the first file). Each input may be
+            subunit v2 or v1 (the text protocol of older runners, told apart by its first
+            bytes); v1 is converted as python-subunit's subunit-1to2 converts it, so
+            --format subunit turns a v1 stream into v2. Text between packets or v1
+            directives is ignored; corrupt packets are reported on stderr and skipped.
             Exit status: 0 every test passed, 1 a test failed, passed unexpectedly or
             never finished, 2 a file could not be read or had corrupt packets (what
             could be decoded is still shown), 64 usage.
@@ -28,7 +31,7 @@ struct Report: ParsableCommand {
             """
     )
 
-    @Argument(help: "Subunit v2 files; `-` or nothing reads standard input.")
+    @Argument(help: "Subunit v2 or v1 files; `-` or nothing reads standard input.")
     var files: [String] = []
 
     @OptionGroup var output: OutputFormatOption

@@ -5,8 +5,9 @@ import Glibc
 #endif
 
 /// `ibbench report`: reads subunit v2 streams (ibkit's, stestr's, any tool's)
-/// and prints one row per test. Several inputs are merged, each keeping its
-/// origin as the first part of the route code (`0`, `1/3`, …).
+/// and v1 streams of older runners, and prints one row per test. Several
+/// inputs are merged, each keeping its origin as the first part of the route
+/// code (`0`, `1/3`, …).
 public enum StreamReport {
     public struct Request: Sendable {
         /// Paths; `-` is standard input. Empty means standard input.
@@ -73,8 +74,10 @@ public enum StreamReport {
         for (k, fd) in descriptors.enumerated() {
             var input = InputSink(mux: mux, label: merged ? String(k) : nil, source: sources[k],
                                   diagnostics: diagnostics)
+            // Each input is v1 or v2 by its own first bytes; v1 is converted to v2 events as read.
+            var version = SubunitVersion.v2
             do {
-                try reader.read(fd, into: &input)
+                version = try reader.read(fd, into: &input, expect: .detect).version
             } catch {
                 diagnostics("\(sources[k]): \(error)")
                 damaged = true
@@ -82,8 +85,10 @@ public enum StreamReport {
             if input.corruptions > 0 { damaged = true }
             if input.packets == 0 && input.corruptions == 0 {
                 // An empty report of a run that wrote nothing (or something else) would read as a pass.
-                diagnostics(input.otherBytes == 0
+                diagnostics(input.otherBytes == 0 && version == .v2
                     ? "\(sources[k]): empty: no subunit v2 packets; check that the producer ran and wrote --format subunit"
+                    : version == .v1
+                    ? "\(sources[k]): subunit v1 stream without tests; check that the runner ran any"
                     : "\(sources[k]): no subunit v2 packets in \(input.otherBytes) bytes; give a subunit v2 stream (--format subunit)")
                 damaged = true
             }
