@@ -72,9 +72,9 @@ public enum Iperf3Text {
     /// `[  5]   0.00-10.00  sec  1.15 GBytes   991 Mbits/sec  0.038 ms  345/38141 (0.9%)  receiver`
     static func summary(_ line: OutputLines.Line) throws(PeerToolError) -> Summary {
         let t = line.trimmed
-        let afterID = t[t.index(after: t.firstIndex(of: "]")!)...]
-        let f = afterID.split(whereSeparator: { $0 == " " || $0 == "\t" })
         let expected = "INTERVAL sec TRANSFER UNIT BITRATE UNIT ... sender|receiver"
+        guard let close = t.firstIndex(of: "]") else { throw .line(.iperf3, line.number, line.text, expected: expected) }
+        let f = t[t.index(after: close)...].split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard f.count >= 7, f[1] == "sec", let range = f[0].split(separator: "-").last,
               let seconds = Number.parse(range),
               let amount = Number.parse(f[2]), let byteScale = byteUnit(f[3]),

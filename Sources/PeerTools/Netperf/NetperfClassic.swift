@@ -49,9 +49,9 @@ extension NetperfOutput {
                 throw .line(.netperf, first.number, first.text,
                             expected: "5 numbers (recv socket, send socket, message size, elapsed, throughput) or 9 with -c -C")
             }
-            result.parameters["remote_recv_socket_size"] = int(f[0])
-            result.parameters["local_send_socket_size"] = int(f[1])
-            result.parameters["send_size"] = int(f[2])
+            result.parameters["remote_recv_socket_size"] = try int(f[0], first)
+            result.parameters["local_send_socket_size"] = try int(f[1], first)
+            result.parameters["send_size"] = try int(f[2], first)
             result.duration = f[3]
             try appendThroughput(f[4], units: units, line: first, to: &result)
             if f.count == 9 { appendCPU(f[5...8], to: &result) }
@@ -60,10 +60,10 @@ extension NetperfOutput {
                 throw .line(.netperf, first.number, first.text,
                             expected: "6 numbers (send socket, recv socket, request, response, elapsed, rate) or 10 with -c -C")
             }
-            result.parameters["local_send_socket_size"] = int(f[0])
-            result.parameters["local_recv_socket_size"] = int(f[1])
-            result.parameters["request_size"] = int(f[2])
-            result.parameters["response_size"] = int(f[3])
+            result.parameters["local_send_socket_size"] = try int(f[0], first)
+            result.parameters["local_recv_socket_size"] = try int(f[1], first)
+            result.parameters["request_size"] = try int(f[2], first)
+            result.parameters["response_size"] = try int(f[3], first)
             result.duration = f[4]
             result.metrics.append(Metric("transactions_per_second", f[5], .perSecond))
             // One transaction in flight: the mean round trip is the inverse of the rate.
@@ -72,8 +72,8 @@ extension NetperfOutput {
             if data.count > 1 {
                 let remote = try numbers(data[1])
                 if remote.count == 2 {
-                    result.parameters["remote_send_socket_size"] = int(remote[0])
-                    result.parameters["remote_recv_socket_size"] = int(remote[1])
+                    result.parameters["remote_send_socket_size"] = try int(remote[0], data[1])
+                    result.parameters["remote_recv_socket_size"] = try int(remote[1], data[1])
                 }
             }
         case .udpStream:
@@ -86,9 +86,9 @@ extension NetperfOutput {
                 throw .line(.netperf, data[1].number, data[1].text,
                             expected: "4 numbers (socket size, elapsed, messages received, throughput)")
             }
-            result.parameters["local_send_socket_size"] = int(f[0])
-            result.parameters["send_size"] = int(f[1])
-            result.parameters["remote_recv_socket_size"] = int(r[0])
+            result.parameters["local_send_socket_size"] = try int(f[0], first)
+            result.parameters["send_size"] = try int(f[1], first)
+            result.parameters["remote_recv_socket_size"] = try int(r[0], data[1])
             result.duration = f[2]
             // What arrived is the throughput; what was sent is kept beside it.
             try appendThroughput(r[3], units: units, line: data[1], to: &result)
@@ -116,7 +116,13 @@ extension NetperfOutput {
         return out
     }
 
-    static func int(_ v: Double) -> String { String(Int(v)) }
+    /// A socket or message size of `line` as parameter text.
+    static func int(_ v: Double, _ line: OutputLines.Line) throws(PeerToolError) -> String {
+        guard let n = Number.whole(v) else {
+            throw .line(.netperf, line.number, line.text, expected: "socket and message sizes in bytes")
+        }
+        return String(n)
+    }
 
     static func appendThroughput(_ v: Double, units: String, line: OutputLines.Line, to result: inout BenchResult,
                                  name: String = "throughput") throws(PeerToolError) {

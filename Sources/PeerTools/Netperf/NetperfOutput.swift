@@ -136,6 +136,12 @@ public enum NetperfOutput {
     /// below it, so each value's start column delimits the header text above it.
     static func parseColumns(_ body: [OutputLines.Line], into result: inout BenchResult) throws(PeerToolError) {
         let valueLine = body[body.count - 1]
+        // Each column reads every header row, so more rows than netperf prints would make
+        // the work grow with the square of the input.
+        guard body.count - 1 <= maxTitleRows else {
+            throw .line(.netperf, body[0].number, body[0].text,
+                        expected: "a netperf result table (classic, or -O columns under at most \(maxTitleRows) title lines)")
+        }
         let headers = body.dropLast().map { Array($0.text) }
         let chars = Array(valueLine.text)
         var starts: [Int] = []
@@ -160,6 +166,9 @@ public enum NetperfOutput {
         }
         try v.apply(to: &result, throughputLine: valueLine.number)
     }
+
+    /// netperf wraps a column title over at most four lines (`set_output_elt` in nettest_omni.c).
+    static let maxTitleRows = 4
 
     static func omniTestName(_ r: BenchResult) -> String? {
         guard let p = r.parameters["protocol"] else { return nil }

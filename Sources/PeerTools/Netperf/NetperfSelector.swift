@@ -76,6 +76,15 @@ struct NetperfOmniValues {
 
     func text(_ s: NetperfSelector) -> String? { values[s].map { String($0.trimmingBlanks) } }
 
+    /// A size or count as parameter text; nil when unset, an error when no `Int` holds it.
+    func whole(_ s: NetperfSelector, line: Int) throws(PeerToolError) -> String? {
+        guard let v = number(s) else { return nil }
+        guard let n = Number.whole(v) else {
+            throw .line(.netperf, line, values[s] ?? "", expected: "\(s.rawValue) as a whole number")
+        }
+        return String(n)
+    }
+
     /// Adds what the values say to `result`: parameters, duration and metrics in base units.
     func apply(to result: inout BenchResult, throughputLine: Int) throws(PeerToolError) {
         if let p = text(.PROTOCOL) { result.parameters["protocol"] = p }
@@ -85,13 +94,13 @@ struct NetperfOmniValues {
                             (.RESPONSE_SIZE, "response_size"), (.LSS_SIZE_END, "local_send_socket_size"),
                             (.LSR_SIZE_END, "local_recv_socket_size"), (.RSS_SIZE_END, "remote_send_socket_size"),
                             (.RSR_SIZE_END, "remote_recv_socket_size")] {
-            if let v = number(sel) { result.parameters[name] = String(Int(v)) }
+            if let n = try whole(sel, line: throughputLine) { result.parameters[name] = n }
         }
         if let e = number(.ELAPSED_TIME) { result.duration = e }
-        if let level = number(.CONFIDENCE_LEVEL), level > 0 {
-            result.parameters["confidence_level"] = String(Int(level))
+        if let level = number(.CONFIDENCE_LEVEL), level > 0, let l = try whole(.CONFIDENCE_LEVEL, line: throughputLine) {
+            result.parameters["confidence_level"] = l
             if let w = text(.CONFIDENCE_INTERVAL) { result.parameters["confidence_width_target"] = w }
-            if let i = number(.CONFIDENCE_ITERATION) { result.parameters["confidence_iterations"] = String(Int(i)) }
+            if let i = try whole(.CONFIDENCE_ITERATION, line: throughputLine) { result.parameters["confidence_iterations"] = i }
         }
         if let t = number(.THROUGHPUT) {
             let units = text(.THROUGHPUT_UNITS) ?? "10^6bits/s"

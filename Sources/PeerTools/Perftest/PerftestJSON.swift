@@ -30,11 +30,16 @@ public enum PerftestJSON {
                                 ("Link_type", "link_type"), ("Number_of_qps", "qps"), ("rdma_cm_QPs", "rdma_cm")] {
                 if let v = info[key]?.string { r.parameters[name] = v }
             }
-            guard let size = row["MsgSize"]?.numeric else {
-                throw PeerToolError(.perftest, .noResult(expected: "results.MsgSize"))
+            guard let size = row["MsgSize"]?.numeric.flatMap(Number.whole) else {
+                throw PeerToolError(.perftest, .noResult(expected: "results.MsgSize, a whole number of bytes"))
             }
-            r.parameters["size"] = String(Int(size))
-            if let n = row["n_iterations"]?.numeric { r.parameters["iterations"] = String(Int(n)) }
+            r.parameters["size"] = String(size)
+            if let n = row["n_iterations"]?.numeric {
+                guard let whole = Number.whole(n) else {
+                    throw PeerToolError(.perftest, .noResult(expected: "results.n_iterations, a whole number"))
+                }
+                r.parameters["iterations"] = String(whole)
+            }
             if test.isLatency {
                 let factor = test.reportsOneWay ? 2.0 : 1.0
                 let names = [("t_min", "min"), ("t_typical", "p50"), ("t_avg", "mean"), ("percentile_99", "p99"),

@@ -74,8 +74,7 @@ public enum PerftestOutput {
                 throw .line(.perftest, line.number, line.text,
                             expected: "#bytes #iterations t_min t_max t_typical t_avg t_stdev [99% 99.9%]")
             }
-            r.parameters["size"] = String(Int(size))
-            r.parameters["iterations"] = String(Int(iterations))
+            try setSizeAndIterations(size, iterations, of: line, in: &r)
             let names = ["min", "max", "typical", "avg", "stddev", "p99", "p99_9"]
             let factor = test.reportsOneWay ? 2.0 : 1.0
             var oneWay: [Metric] = []
@@ -99,12 +98,20 @@ public enum PerftestOutput {
             else {
                 throw .line(.perftest, header.number, header.text, expected: "bandwidth in [MB/sec] or [Gb/sec]")
             }
-            r.parameters["size"] = String(Int(size))
-            r.parameters["iterations"] = String(Int(iterations))
+            try setSizeAndIterations(size, iterations, of: line, in: &r)
             r.metrics.append(Metric("throughput", avg * scale, .bitsPerSecond))
             r.metrics.append(Metric("throughput_peak", peak * scale, .bitsPerSecond))
             if let rate = values[4] { r.metrics.append(Metric("messages_per_second", rate * 1e6, .perSecond)) }
         }
         return r
+    }
+
+    static func setSizeAndIterations(_ size: Double, _ iterations: Double, of line: OutputLines.Line,
+                                     in r: inout BenchResult) throws(PeerToolError) {
+        guard let s = Number.whole(size), let n = Number.whole(iterations) else {
+            throw .line(.perftest, line.number, line.text, expected: "#bytes and #iterations as whole numbers")
+        }
+        r.parameters["size"] = String(s)
+        r.parameters["iterations"] = String(n)
     }
 }

@@ -94,13 +94,11 @@ public enum QperfOutput {
             r.metrics.append(Metric("messages_per_second", v * scale, .perSecond))
         case "msg_size":
             // "64 KiB (65,536)" or "1 bytes"
-            if let open = rhs.firstIndex(of: "("), let n = Number.parse(rhs[rhs.index(after: open)...].dropLast()) {
-                r.parameters["size"] = String(Int(n))
-            } else if unit == "bytes" {
-                r.parameters["size"] = String(Int(v))
-            } else {
+            let exact = rhs.firstIndex(of: "(").flatMap { Number.parse(rhs[rhs.index(after: $0)...].dropLast()) }
+            guard let bytes = exact ?? (unit == "bytes" ? v : nil), let n = Number.whole(bytes) else {
                 throw bad("a message size such as \"1 bytes\" or \"64 KiB (65,536)\"")
             }
+            r.parameters["size"] = String(n)
         case "time", "timeout":
             r.parameters[name] = String(first)
             if name == "time" { r.duration = v }

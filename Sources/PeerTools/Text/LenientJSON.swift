@@ -19,6 +19,10 @@ struct JSONSyntaxError: Error {
 struct LenientJSONParser {
     private let bytes: [UInt8]
     private var i = 0
+    /// Objects and arrays open around `i`. The parser recurses once per level, so a file of
+    /// nothing but `[` would overflow the stack; the tools nest four or five levels.
+    private var depth = 0
+    static let maxDepth = 100
 
     static func parse(_ text: String) throws(JSONSyntaxError) -> JSONValue {
         var p = LenientJSONParser(bytes: Array(text.utf8))
@@ -46,8 +50,11 @@ struct LenientJSONParser {
     private mutating func value() throws(JSONSyntaxError) -> JSONValue {
         guard i < bytes.count else { throw error("a value") }
         switch bytes[i] {
-        case UInt8(ascii: "{"): return try object()
-        case UInt8(ascii: "["): return try array()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            guard depth < Self.maxDepth else { throw error("at most \(Self.maxDepth) levels of nested objects and arrays") }
+            depth += 1
+            defer { depth -= 1 }
+            return bytes[i] == UInt8(ascii: "{") ? try object() : try array()
         case UInt8(ascii: "\""): return .string(try quoted())
         default:
             let word = bare()

@@ -49,4 +49,8 @@ enum Number {
     }
 
     static func parse(_ text: String) -> Double? { parse(Substring(text)) }
+
+    /// `v` without its fraction, as the sizes and counts of a result are kept; nil when no
+    /// `Int` holds it (no tool prints a size of 1e30 bytes, but a damaged file can).
+    static func whole(_ v: Double) -> Int? { Int(exactly: v.rounded(.towardZero)) }
 }
