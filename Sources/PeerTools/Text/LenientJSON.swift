@@ -1,9 +1,10 @@
 import OrderedJSON
 extension JSONValue {
     /// A number, or a string holding one as the tools print them (`"64,588"`, `"9.41"`):
-    /// perftest and iperf3 write some numbers as strings.
+    /// perftest and iperf3 write some numbers as strings. Nil for a magnitude no tool prints
+    /// (`Number.isPlausible`), `1e999` (infinity to `Double`) among them.
     var numeric: Double? {
-        if let d = double { return d }
+        if let d = double { return Number.isPlausible(d) ? d : nil }
         if case .string(let s) = self { return Number.parse(s) }
         return nil
     }

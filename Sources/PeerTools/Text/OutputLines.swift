@@ -38,14 +38,22 @@ extension Substring {
 
 enum Number {
     /// A decimal number as tools print it: `21467.99`, `-1.000`, `64,588` (thousands
-    /// separators), `1e9`. Nil for anything else, including `nan`.
+    /// separators), `1e9`. Nil for anything else, including `nan` and magnitudes no tool
+    /// prints (`isPlausible`).
     static func parse(_ text: Substring) -> Double? {
         let t = text.trimmingBlanks
         guard !t.isEmpty else { return nil }
         let plain = t.contains(",") ? String(t.filter { $0 != "," }) : String(t)
         guard let first = plain.first, first.isNumber || first == "-" || first == "+" || first == "." else { return nil }
-        guard let v = Double(plain), v.isFinite else { return nil }
+        guard let v = Double(plain), isPlausible(v) else { return nil }
         return v
+    }
+
+    /// Zero, or a magnitude within 1e-100…1e100: what any tool prints. Beyond it the file is
+    /// damaged, and scaling (× 8·2^30 for GBytes) or inverting (rate → latency) such a value
+    /// could reach infinity, which a JSON result cannot hold. False for infinity and NaN.
+    static func isPlausible(_ v: Double) -> Bool {
+        v == 0 || (1e-100...1e100).contains(v.magnitude)
     }
 
     static func parse(_ text: String) -> Double? { parse(Substring(text)) }
