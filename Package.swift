@@ -77,6 +77,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "UDPBench",
+            dependencies: [
+                "BenchCore", "SystemCalls",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "RDMABench",
             dependencies: [
                 "BenchCore", "Fabric", "SystemCalls",
@@ -115,8 +123,8 @@ let package = Package(
         .executableTarget(
             name: "ibbench",
             dependencies: [
-                "Subunit", "BenchCore", "TCPBench", "RDMABench", "PeerTools", "CompareEngines", "CommandSupport",
-                "Mesh", "MeshRun",
+                "Subunit", "BenchCore", "TCPBench", "UDPBench", "RDMABench", "PeerTools", "CompareEngines",
+                "CommandSupport", "Mesh", "MeshRun",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -143,6 +151,9 @@ let package = Package(
         .testTarget(name: "BenchCoreTests", dependencies: ["BenchCore", "Subunit"]),
         .testTarget(name: "TCPBenchTests", dependencies: [
             "TCPBench", "BenchCore", "Subunit", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "UDPBenchTests", dependencies: [
+            "UDPBench", "BenchCore", "Subunit", .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "RDMABenchTests", dependencies: [
             "RDMABench", "TCPBench", "BenchCore", "TestProcesses", .product(name: "Logging", package: "swift-log"),

@@ -33,6 +33,16 @@ public enum RangedValue {
         }
     }
 
+    /// A finite decimal number in `range`, of `unit` (e.g. `percent`).
+    public static func decimal(_ range: ClosedRange<Double>, unit: String) -> @Sendable (String) throws -> Double {
+        { text in
+            guard let value = Double(text), value.isFinite, range.contains(value) else {
+                throw ValueOutOfRange(expected: "\(plain(range.lowerBound)) to \(plain(range.upperBound)) \(unit)")
+            }
+            return value
+        }
+    }
+
     /// `0.1`, `3600`: a bound as people write it.
     public static func plain(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)

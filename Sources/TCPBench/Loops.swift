@@ -4,25 +4,6 @@ import Glibc
 import BenchCore
 import Synchronization
 
-/// What one data thread shares with the control plane while it runs: live counters for
-/// `--interval` reports and a stop flag, all relaxed atomics (no locks in the loop).
-///
-/// The loops wait in plain blocking calls, with no receive or send timeout: a timeout arms
-/// and cancels a kernel timer on every wait, which on `rr` is every transaction. Whoever
-/// stops a loop sets `stop` and then shuts its socket down (`shutdown(2)` wakes a blocked
-/// call at once), so the call in progress fails or sees end of file and `failure` tells
-/// the loop it was stopped.
-final class StreamProgress: Sendable {
-    let bytes = Atomic<UInt64>(0)
-    let transactions = Atomic<UInt64>(0)
-    let stop = Atomic<Bool>(false)
-    let done = Atomic<Bool>(false)
-
-    /// What a loop records for a failed call: ECANCELED once it was told to stop, else `e`.
-    @inline(__always)
-    func failure(_ e: Int32) -> Int32 { stop.load(ordering: .relaxed) ? ECANCELED : e }
-}
-
 /// When a loop stops: at `endNanos` (0: no time limit), after `byteLimit` bytes (0: none), or at
 /// `hardStopNanos` whatever happens; measurement starts `omitNanos` after the first byte.
 struct LoopLimits: Sendable {

@@ -27,14 +27,6 @@ func makeZeroCopyFile(size: Int) -> CInt? {
     return nil
 }
 
-/// A page-aligned buffer of `size` bytes filled with a non-zero pattern (so nothing can
-/// shortcut zero pages). Lives for the thread that uses it; deallocate after.
-func makePayload(size: Int) -> UnsafeMutableRawBufferPointer {
-    let b = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, size), alignment: 4096)
-    for i in 0..<b.count { b[i] = UInt8(truncatingIfNeeded: i &* 31 &+ 7) }
-    return b
-}
-
 /// The receiver's buffer: one write's worth, as iperf3 reads with its block size (a bigger
 /// buffer only splits into more partial recvs on loopback), but at least 64 KiB so that small
 /// `--size` writes measure the sender rather than a receiver making one syscall per write.

@@ -2,8 +2,10 @@ import ArgumentParser
 import BenchCore
 import CommandSupport
 import TCPBench
+import UDPBench
 
 extension TCPMode: ExpressibleByArgument {}
+extension UDPMode: ExpressibleByArgument {}
 extension OutputFormat: ExpressibleByArgument {}
 
 /// A byte count with binary suffixes: `64K` = 65,536 bytes, `1M` = 2^20.
@@ -56,6 +58,14 @@ struct Rate: Sendable {
     static let parse: @Sendable (String) throws -> Rate = { text in
         guard let r = Units.parseRate(text), r.isFinite, r > 0 else {
             throw ValueOutOfRange(expected: "a rate above 0 such as 9Gbit or 900Mbit (decimal: 1G = 10^9 bit/s)")
+        }
+        return Rate(bitsPerSecond: r)
+    }
+
+    /// `-b`: a rate, or 0 for no pacing; at most 10 Tbit/s.
+    static let parseAllowingZero: @Sendable (String) throws -> Rate = { text in
+        guard let r = Units.parseRate(text), r.isFinite, r >= 0, r <= 1e13 else {
+            throw ValueOutOfRange(expected: "0 (unpaced) to 10T bit/s, such as 1G or 500M (decimal: 1G = 10^9 bit/s)")
         }
         return Rate(bitsPerSecond: r)
     }

@@ -16,7 +16,7 @@ struct IBBench: ParsableCommand {
               ibbench report run.subunit
             """,
         version: "0.1.0",
-        subcommands: [Serve.self, TCP.self, RDMA.self, Compare.self, MeshCommand.self, Report.self, Import.self]
+        subcommands: [Serve.self, TCP.self, UDP.self, RDMA.self, Compare.self, MeshCommand.self, Report.self, Import.self]
     )
 
     static func main() {

@@ -4,11 +4,12 @@ import CommandSupport
 import Logging
 import RDMABench
 import TCPBench
+import UDPBench
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve TCP and RDMA benchmarks on one port, \(ServerOptions.defaultPort) unless told otherwise.",
+        abstract: "Serve TCP, UDP and RDMA benchmarks on one port, \(ServerOptions.defaultPort) unless told otherwise.",
         // The synopsis without every option, which would not fit in 80 columns.
         usage: "ibbench serve [<options>]",
         discussion: """
@@ -16,7 +17,8 @@ struct Serve: ParsableCommand {
             the same token check, the same --max-clients limit (clients beyond it are
             told the server is busy) and the same deadlines. TCP data connections use
             the same port; RDMA queue pairs connect through rdma_cm on the same port
-            number (rdma_cm's port space is its own), so one firewall rule is enough.
+            number (rdma_cm's port space is its own). UDP tests get an ephemeral UDP
+            port per stream, which the client joins with a probe datagram.
             Without an RDMA device only TCP is served, and RDMA clients are told why.
             Tests run side by side, each with its own threads and resources. Each
             test's server-side half (bytes or messages received, CPU) goes back to
@@ -51,6 +53,6 @@ struct Serve: ParsableCommand {
         let options = ServerOptions(port: server.port, bind: interface.bind, device: interface.dev, once: once,
                                     maxClients: maxClients, token: try secret.secret())
         let rdma = RDMATransport(port: server.port, address: interface.bind, logger: logger)
-        try BenchServer(options: options, transports: [TCPTransport(), rdma], logger: logger).serve()
+        try BenchServer(options: options, transports: [TCPTransport(), UDPTransport(bind: interface.bind, device: interface.dev), rdma], logger: logger).serve()
     }
 }

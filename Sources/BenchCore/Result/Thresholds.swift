@@ -5,13 +5,16 @@ public struct Thresholds: Sendable, Equatable {
     public var minThroughput: Double?
     /// Greatest acceptable p99 round-trip latency, ns.
     public var maxLatencyP99: Double?
+    /// Greatest acceptable datagram loss, percent (udp).
+    public var maxLossPercent: Double?
 
-    public init(minThroughput: Double? = nil, maxLatencyP99: Double? = nil) {
+    public init(minThroughput: Double? = nil, maxLatencyP99: Double? = nil, maxLossPercent: Double? = nil) {
         self.minThroughput = minThroughput
         self.maxLatencyP99 = maxLatencyP99
+        self.maxLossPercent = maxLossPercent
     }
 
-    public var isEmpty: Bool { minThroughput == nil && maxLatencyP99 == nil }
+    public var isEmpty: Bool { minThroughput == nil && maxLatencyP99 == nil && maxLossPercent == nil }
 
     public func apply(to result: BenchResult) -> BenchResult {
         guard result.status == .success else { return result }
@@ -22,6 +25,9 @@ public struct Thresholds: Sendable, Equatable {
         } else if let max = maxLatencyP99, let l = r.metric("latency_p99"), l.value > max {
             r.status = .fail
             r.reason = "p99 round-trip latency \(Units.formatNanos(l.value)) above --expect-max-latency \(Units.formatNanos(max))"
+        } else if let max = maxLossPercent, let l = r.metric("loss"), l.value > max {
+            r.status = .fail
+            r.reason = "datagram loss \(Units.fixed(l.value, 2)) % above --expect-max-loss \(Units.fixed(max, 2)) %"
         }
         return r
     }

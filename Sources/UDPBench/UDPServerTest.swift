@@ -1,0 +1,232 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BenchCore
+import SystemPackage
+import SystemCalls
+
+/// UDP as a `Transport`: makes the server side of `udp.*` tests, each stream on a socket of
+/// its own whose port goes to the client in `accepted`.
+package struct UDPTransport: Transport {
+    /// Local address of the data sockets (`serve --bind`); every address when nil.
+    let bind: String?
+    /// `serve --dev`.
+    let device: String?
+
+    package var kinds: [String] { UDPMode.allCases.map(\.kind) }
+
+    package init(bind: String? = nil, device: String? = nil) {
+        self.bind = bind
+        self.device = device
+    }
+
+    package func makeServerTest(plan: TestPlan, session: [UInt8]) throws(BenchError) -> any ServerTest {
+        guard let mode = UDPMode(kind: plan.kind) else {
+            throw BenchError(.usage, subject: plan.kind, what: "not a UDP test", next: "use one of \(kinds.joined(separator: ", "))")
+        }
+        if let problem = UDPTestOptions.planProblem(plan) {
+            throw BenchError(.usage, subject: plan.kind, what: problem, next: "check the client's --size, --request and --response")
+        }
+        return try UDPServerTest(plan: plan, mode: mode, session: session, sockets: openSockets(count: plan.streams, plan: plan))
+    }
+
+    private func openSockets(count: Int, plan: TestPlan) throws(BenchError) -> [CInt] {
+        var window = SocketOptions(plan: plan.options)
+        window.device = device
+        let options: PreparedSocketOptions
+        do { options = try PreparedSocketOptions(SocketOptions(window: window.window, device: device)) } catch {
+            throw BenchError(.local, subject: "UDP data socket", what: "cannot apply the socket options", errnoName: error.symbol,
+                             next: "check --window and serve --dev")
+        }
+        var fds: [CInt] = []
+        do {
+            for _ in 0..<count { fds.append(try bindOne(options: options).release()) }
+        } catch {
+            for fd in fds { close(fd) }
+            throw BenchError(.local, subject: "UDP data socket", what: "cannot bind", errnoName: error.symbol,
+                             next: "check serve --bind and the descriptor limit")
+        }
+        return fds
+    }
+
+    private func bindOne(options: PreparedSocketOptions) throws(Errno) -> Socket {
+        if let bind, let address = try? SocketAddress.resolve(bind, port: 0, passive: true) {
+            return try UDPSocket.bound(to: address, options: options)
+        }
+        do {
+            // "::" takes IPv4 clients too (as v4-mapped addresses) where the host has IPv6.
+            return try UDPSocket.bound(to: try! SocketAddress.resolve("::", port: 0, passive: true), options: options)
+        } catch where error == .addressFamilyNotSupported {
+            return try UDPSocket.bound(to: try! SocketAddress.resolve("0.0.0.0", port: 0, passive: true), options: options)
+        }
+    }
+}
+
+/// The server side of one UDP test: one thread per stream, which waits for the client's
+/// probe, connects its socket to the prober and answers, then receives (stream) or answers
+/// requests (rr) until the test ends. Ending it shuts the sockets down, which makes each
+/// loop read what is queued and stop.
+final class UDPServerTest: ServerTest, @unchecked Sendable {
+    let plan: TestPlan
+    let mode: UDPMode
+    let session: [UInt8]
+    private let fds: [CInt]
+    private let ports: [UInt16]
+    private let progress: [StreamProgress]
+
+    private struct State {
+        var joined = Set<Int>()
+        var started = false
+        var aborted = false
+        var ended = false
+        var results: [Int: UDPLoopResult] = [:]
+        var running = 0
+    }
+    private let state = Gate(State())
+
+    var connectInfo: [String: String] { ["udp-ports": ports.map(String.init).joined(separator: ",")] }
+
+    init(plan: TestPlan, mode: UDPMode, session: [UInt8], sockets: [CInt]) throws(BenchError) {
+        self.plan = plan
+        self.mode = mode
+        self.session = session
+        self.fds = sockets
+        self.ports = sockets.map { fd in (try? Socket(adopting: dup(fd)).localPort()) ?? 0 }
+        self.progress = sockets.map { _ in StreamProgress() }
+        for i in sockets.indices {
+            state.update { $0.running += 1 }
+            do {
+                // Each thread holds the test until its loop ends; the last one out closes the sockets.
+                try BenchThread.detached(name: "ibb-udp-\(i)", stackBytes: 512 * 1024) { [self] in serveStream(i) }
+            } catch {
+                state.update { $0.running -= 1 }
+                abort()
+                throw BenchError(.local, subject: "UDP stream \(i)", what: "cannot start its thread", next: "lower -P")
+            }
+        }
+    }
+
+    deinit { for fd in fds { close(fd) } }
+
+    func waitForDataPath(until deadline: Deadline) -> DataPathStatus {
+        let ready = state.wait(until: deadline) { $0.joined.count >= self.fds.count || $0.aborted }
+        if state.read({ $0.aborted }) { return .failed("the UDP data path was abandoned") }
+        return ready ? .ready : .waiting
+    }
+
+    func start() { state.update { $0.started = true } }
+
+    func abort() {
+        state.update { $0.aborted = true }
+        endLoops(stop: true)
+    }
+
+    /// Ends every loop: `stop` drops what is queued, otherwise it is read first.
+    private func endLoops(stop: Bool) {
+        if stop { for p in progress { p.stop.store(true, ordering: .relaxed) } }
+        state.update { $0.ended = true }
+        for fd in fds { shutdown(fd, CInt(SHUT_RDWR)) }
+    }
+
+    func results(until deadline: Deadline) -> [BenchResult] {
+        endLoops(stop: false)
+        if !state.wait(until: deadline, for: { $0.running == 0 }) {
+            endLoops(stop: true)
+            _ = state.wait(until: .after(seconds: 2)) { $0.running == 0 }
+        }
+        let results = state.read { $0.results }
+        return fds.indices.map { serverHalf(stream: $0, result: results[$0]) }
+    }
+
+    private func serverHalf(stream i: Int, result: UDPLoopResult?) -> BenchResult {
+        var r = BenchResult(test: "server.\(mode.kind)", tool: "ibbench", transport: .udp,
+                            parameters: ["stream": String(i), "side": "server"])
+        guard let result else {
+            r.status = .error
+            r.reason = "stream \(i) did not report"
+            return r
+        }
+        r.duration = result.seconds
+        r.metrics = [
+            Metric("datagrams_received", Double(result.datagrams), .count),
+            Metric("bytes", Double(result.bytes), .bytes),
+            Metric("duration", result.seconds, .seconds),
+            Metric("out_of_order", Double(result.sequence.outOfOrder), .count),
+            Metric("jitter", result.jitterNanos, .nanoseconds),
+            Metric("transactions", Double(result.transactions), .count),
+            Metric("cpu_user", Double(result.cpu.userNanos) / 1e9, .seconds),
+            Metric("cpu_system", Double(result.cpu.systemNanos) / 1e9, .seconds),
+        ]
+        if result.errno != 0 && result.errno != ECANCELED {
+            r.status = .error
+            r.reason = "stream \(i): \(Errno(rawValue: result.errno).symbol)"
+        }
+        return r
+    }
+
+    /// Stream `i`'s thread: join, then measure; whatever happens, its result is recorded.
+    private func serveStream(_ i: Int) {
+        var result = UDPLoopResult()
+        if join(i) && waitForStart(i) {
+            if let cpu = plan.serverCPU { _ = pinCurrentThread(to: cpu) }
+            result = measure(i)
+        } else {
+            result.errno = state.read({ $0.aborted || $0.ended }) ? ECANCELED : ETIMEDOUT
+        }
+        state.update {
+            $0.results[i] = result
+            $0.running -= 1
+        }
+    }
+
+    private var stopped: Bool { state.read { $0.aborted || $0.ended } }
+
+    /// Waits (10 s at most) for stream `i`'s probe, connects to its sender and echoes it.
+    private func join(_ i: Int) -> Bool {
+        let deadline = Deadline.after(seconds: 10)
+        let expected = UDPWire.probe(session: session, stream: i)
+        while !deadline.hasPassed && !stopped {
+            guard let got = try? UDPSocket.receive(fds[i], until: min(deadline, .after(seconds: 0.1))) else { continue }
+            guard got.bytes == expected else { continue }   // a stranger's datagram: dropped
+            let connected = (try? sys { got.from.withSockaddr { sa, len in connect(fds[i], sa, len) } }) != nil
+            guard connected else { return false }
+            _ = send(fds[i], expected, expected.count, 0)
+            state.update { _ = $0.joined.insert(i) }
+            return true
+        }
+        return false
+    }
+
+    /// Until `start`: echoes repeated probes (the client's answer may have been lost). Data that
+    /// arrives first (the client starts as soon as it has sent `start`) begins the measurement.
+    private func waitForStart(_ i: Int) -> Bool {
+        let deadline = Deadline.after(seconds: 15)
+        while !deadline.hasPassed {
+            if state.read({ $0.started }) { return true }
+            if stopped { return false }
+            guard let got = try? UDPSocket.receive(fds[i], until: min(deadline, .after(seconds: 0.02)), peek: true) else {
+                continue
+            }
+            let isProbe = got.bytes.count == UDPWire.probeSize && got.bytes.starts(with: UDPWire.magic)
+            guard isProbe else { return true }
+            _ = try? UDPSocket.receive(fds[i], until: .after(seconds: 0))
+            _ = send(fds[i], got.bytes, got.bytes.count, 0)
+        }
+        return false
+    }
+
+    private func measure(_ i: Int) -> UDPLoopResult {
+        let hardStop = monotonicNanos() &+ UInt64(plan.timeLimit * 1e9)
+        switch mode {
+        case .stream:
+            let buffer = makePayload(size: UDPWire.maxDatagram + 1)
+            defer { buffer.deallocate() }
+            return receiveDatagrams(fd: fds[i], buffer: buffer, hardStop: hardStop, progress: progress[i])
+        case .rr:
+            let request = makePayload(size: max(plan.request, UDPWire.probeSize) + 1)
+            let response = makePayload(size: plan.response)
+            defer { request.deallocate(); response.deallocate() }
+            return answerDatagrams(fd: fds[i], request: request, response: response, hardStop: hardStop, progress: progress[i])
+        }
+    }
+}
