@@ -57,10 +57,10 @@ struct TCP: ParsableCommand {
 
     @OptionGroup var sweep: SweepOption
 
-    @Option(help: "Request size for rr/crr.", transform: ByteCount.parser(TCPTestOptions.messageSizeRange))
+    @Option(help: "Request size of request/response tests.", transform: ByteCount.parser(TCPTestOptions.messageSizeRange))
     var request = ByteCount(bytes: 1)
 
-    @Option(help: "Response size for rr/crr.", transform: ByteCount.parser(TCPTestOptions.messageSizeRange))
+    @Option(help: "Response size of request/response tests.", transform: ByteCount.parser(TCPTestOptions.messageSizeRange))
     var response = ByteCount(bytes: 1)
 
     @OptionGroup var tuning: TCPTuningOptions

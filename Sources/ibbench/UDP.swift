@@ -49,24 +49,20 @@ struct UDP: ParsableCommand {
 
     @OptionGroup var streams: StreamsOption
 
-    @Option(help: "Datagram size in bytes for stream, 16 to 65507 (default 1470).",
-            transform: ByteCount.parser(UDPTestOptions.datagramRange))
-    var size: ByteCount?
+    @OptionGroup var size: MessageSizeOption
 
     @Option(name: [.customShort("b"), .customLong("bitrate")],
             help: ArgumentHelp("Target rate per stream, e.g. 1G or 500M bit/s; 0 unpaced.", valueName: "rate"),
             transform: Rate.parseAllowingZero)
     var bitrate: Rate?
 
-    @Option(help: "Request size for rr.", transform: ByteCount.parser(UDPTestOptions.messageRange))
+    @Option(help: "Request size of request/response tests.", transform: ByteCount.parser(SizeRange.limit))
     var request = ByteCount(bytes: 1)
 
-    @Option(help: "Response size for rr.", transform: ByteCount.parser(UDPTestOptions.messageRange))
+    @Option(help: "Response size of request/response tests.", transform: ByteCount.parser(SizeRange.limit))
     var response = ByteCount(bytes: 1)
 
-    @Option(help: "Socket buffer size, both ends (SO_SNDBUF/SO_RCVBUF).",
-            transform: ByteCount.parser(UDPTestOptions.windowRange))
-    var window: ByteCount?
+    @OptionGroup var window: WindowOption
 
     @Option(help: "Pin client threads to CPU A (and server threads to B): A[,B].", transform: CPUPair.parse)
     var cpu: CPUPair?
@@ -96,11 +92,11 @@ struct UDP: ParsableCommand {
         test.port = server.port
         test.streams = streams.parallel
         test.duration = duration.seconds ?? 10
-        if let size { test.size = size.bytes }
+        if let size = size.size { test.size = size.bytes }
         test.bitsPerSecond = bitrate?.bitsPerSecond ?? 0
         test.request = request.bytes
         test.response = response.bytes
-        test.window = window?.bytes
+        test.window = window.window?.bytes
         test.clientCPU = cpu?.client
         test.serverCPU = cpu?.server
         test.device = interface.dev

@@ -24,7 +24,7 @@ func runTool(_ name: String, _ arguments: [String], environment: [String: String
 
     @Test(arguments: [
         ("ibsetup", ["status", "sm", "up", "down", "stanza", "counters"]),
-        ("ibbench", ["serve", "tcp", "rdma", "compare", "mesh", "report", "import"]),
+        ("ibbench", ["serve", "tcp", "udp", "rdma", "compare", "mesh", "report", "import"]),
     ])
     func everySubcommandHasHelpWithExamples(tool: String, subcommands: [String]) throws {
         let root = try runTool(tool, ["--help"])
@@ -46,7 +46,7 @@ func runTool(_ name: String, _ arguments: [String], environment: [String: String
     /// had to break, in the discussion or in an example command, reads badly there.
     @Test(arguments: [
         ("ibsetup", ["", "status", "sm", "up", "down", "stanza", "counters"]),
-        ("ibbench", ["", "serve", "tcp", "rdma", "compare", "mesh", "report", "import"]),
+        ("ibbench", ["", "serve", "tcp", "udp", "rdma", "compare", "mesh", "report", "import"]),
     ])
     func helpFitsEightyColumns(tool: String, subcommands: [String]) throws {
         for sub in subcommands {

@@ -7,7 +7,7 @@ import Testing
 /// subcommand of a tool, and every command ends the same way.
 @Suite struct VocabularyTests {
     static let subcommands = [
-        "ibbench": ["serve", "tcp", "rdma", "compare", "mesh", "report", "import"],
+        "ibbench": ["serve", "tcp", "udp", "rdma", "compare", "mesh", "report", "import"],
         "ibsetup": ["status", "sm", "up", "down", "stanza", "counters"],
     ]
 
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func portIsTheServerPortInEverySubcommandThatConnectsOrServes() throws {
-        let subs = ["tcp", "rdma", "compare", "serve"]
+        let subs = ["tcp", "udp", "rdma", "compare", "serve"]
         let helps = try subs.map { try options("ibbench", $0)["--port"]?.help }
         #expect(helps.allSatisfy { $0?.contains("ibbench serve") == true }, "\(helps)")
         #expect(try options("ibbench", "rdma")["--ib-port"] != nil, "the HCA port has a name of its own")
@@ -110,6 +110,13 @@ import Testing
         ("ibbench", ["tcp", "--loopback"], "-P", outOfRange),
         ("ibbench", ["tcp", "--loopback"], "--repeat", outOfRange),
         ("ibbench", ["tcp", "--loopback"], "--bytes", outOfRange),
+        ("ibbench", ["udp", "--loopback"], "-t", outOfRange),
+        ("ibbench", ["udp", "--loopback"], "--size", outOfRange),
+        ("ibbench", ["udp", "--loopback", "rr"], "--request", outOfRange),
+        ("ibbench", ["udp", "--loopback"], "-P", outOfRange),
+        ("ibbench", ["udp", "--loopback"], "-b", outOfRange.filter { $0 != "0" }),
+        ("ibbench", ["udp", "--loopback"], "--window", outOfRange),
+        ("ibbench", ["udp", "--loopback"], "--expect-max-loss", ["-1", "nan", "inf", "1e300", "101"]),
         ("ibbench", ["rdma", "10.0.0.2"], "-t", outOfRange),
         ("ibbench", ["rdma", "10.0.0.2"], "--size", outOfRange),
         ("ibbench", ["rdma", "10.0.0.2"], "--iters", outOfRange),

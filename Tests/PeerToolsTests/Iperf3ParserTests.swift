@@ -37,7 +37,7 @@ import Testing
         let r = try #require(try Iperf3JSON.parse(try Fixture.bench("iperf3-udp-json-b1G.txt")).first)
         #expect(r.transport == .udp)
         #expect(close(r.metric("jitter")?.value, 0.0119512195476015e6))
-        #expect(r.metric("lost_datagrams")?.value == 527)
+        #expect(r.metric("datagrams_lost")?.value == 527)
         #expect(close(r.metric("loss")?.value, 1.3817152145984637))
     }
 
@@ -47,8 +47,8 @@ import Testing
         #expect(r.metric("retransmits")?.value == 104)
         #expect(r.duration == 10.0)
         let udp = try #require(try Iperf3Text.parse(try Fixture.bench("iperf3-udp-b1G.txt")).first)
-        #expect(udp.metric("lost_datagrams")?.value == 345)
-        #expect(udp.metric("datagrams")?.value == 38141)
+        #expect(udp.metric("datagrams_lost")?.value == 345)
+        #expect(udp.metric("datagrams_sent")?.value == 38141)
         #expect(close(udp.metric("jitter")?.value, 38_000))
         let p2 = try #require(try Iperf3Text.parse(try Fixture.bench("iperf3-tcp-P2.txt")).first)
         #expect(p2.parameters["streams"] == "2")

@@ -46,8 +46,8 @@ public enum Iperf3JSON {
         if let r = end["sum_sent"]?["retransmits"]?.numeric { result.metrics.append(Metric("retransmits", r, .count)) }
         if let j = received["jitter_ms"]?.numeric, proto == "udp" {
             result.metrics.append(Metric("jitter", j * 1e6, .nanoseconds))
-            if let lost = received["lost_packets"]?.numeric { result.metrics.append(Metric("lost_datagrams", lost, .count)) }
-            if let p = received["packets"]?.numeric { result.metrics.append(Metric("datagrams", p, .count)) }
+            if let lost = received["lost_packets"]?.numeric { result.metrics.append(Metric("datagrams_lost", lost, .count)) }
+            if let p = received["packets"]?.numeric { result.metrics.append(Metric("datagrams_sent", p, .count)) }
             if let l = received["lost_percent"]?.numeric { result.metrics.append(Metric("loss", l, .percent)) }
         }
         if let cpu = end["cpu_utilization_percent"] {

@@ -56,8 +56,8 @@ public enum Iperf3Text {
         result.metrics.append(Metric("bytes", r.bytes, .bytes))
         if let j = r.jitterMs { result.metrics.append(Metric("jitter", j * 1e6, .nanoseconds)) }
         if let lost = r.lost, let total = r.total {
-            result.metrics.append(Metric("lost_datagrams", lost, .count))
-            result.metrics.append(Metric("datagrams", total, .count))
+            result.metrics.append(Metric("datagrams_lost", lost, .count))
+            result.metrics.append(Metric("datagrams_sent", total, .count))
             if total > 0 { result.metrics.append(Metric("loss", 100 * lost / total, .percent)) }
         }
         return [result]
