@@ -84,6 +84,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `--counters`: port counter deltas attached to a run's results (BenchCore meets Fabric).
+        .target(
+            name: "RunCounters",
+            dependencies: ["BenchCore", "Fabric", .product(name: "SystemPackage", package: "swift-system")]
+        ),
         .target(
             name: "RDMABench",
             dependencies: [
@@ -124,7 +129,7 @@ let package = Package(
             name: "ibbench",
             dependencies: [
                 "Subunit", "BenchCore", "TCPBench", "UDPBench", "RDMABench", "PeerTools", "CompareEngines",
-                "CommandSupport", "Mesh", "MeshRun",
+                "CommandSupport", "Mesh", "MeshRun", "RunCounters",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -152,6 +157,7 @@ let package = Package(
         .testTarget(name: "TCPBenchTests", dependencies: [
             "TCPBench", "BenchCore", "Subunit", .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "RunCountersTests", dependencies: ["RunCounters", "BenchCore", "Fabric", "SysfsFixtures"]),
         .testTarget(name: "UDPBenchTests", dependencies: [
             "UDPBench", "BenchCore", "Subunit", .product(name: "Logging", package: "swift-log"),
         ]),

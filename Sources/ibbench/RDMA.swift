@@ -64,6 +64,8 @@ struct RDMA: ParsableCommand {
 
     @OptionGroup var thresholds: ThresholdOptions
 
+    @OptionGroup var counters: CountersOption
+
     @OptionGroup var output: OutputFormatOption
 
     func validate() throws {
@@ -98,7 +100,8 @@ struct RDMA: ParsableCommand {
         try Outcome.of {
             var request = try runRequest()
             request.options.token = try token.secret()
-            return Outcome(try RDMABenchmark.run(request, reporter: output.format.makeReporter(header: RunHeader(tool: "ibbench", peer: request.options.peer))))
+            let reporter = output.format.makeReporter(header: RunHeader(tool: "ibbench", peer: request.options.peer))
+            return Outcome(try counters.run(reporting: reporter) { try RDMABenchmark.run(request, reporter: $0) })
         }.end()
     }
 }

@@ -85,6 +85,8 @@ struct TCP: ParsableCommand {
 
     @OptionGroup var thresholds: ThresholdOptions
 
+    @OptionGroup var counters: CountersOption
+
     @OptionGroup var output: OutputFormatOption
 
     func validate() throws {
@@ -131,7 +133,8 @@ struct TCP: ParsableCommand {
         try Outcome.of {
             var request = runRequest()
             request.test.token = try token.secret()
-            return Outcome(try TCPBenchmark.run(request, reporter: output.format.makeReporter(header: RunHeader(tool: "ibbench", peer: request.test.peer))))
+            let reporter = output.format.makeReporter(header: RunHeader(tool: "ibbench", peer: request.test.peer))
+            return Outcome(try counters.run(reporting: reporter) { try TCPBenchmark.run(request, reporter: $0) })
         }.end()
     }
 }

@@ -77,6 +77,8 @@ struct UDP: ParsableCommand {
             transform: RangedValue.decimal(0...100, unit: "percent"))
     var expectMaxLoss: Double?
 
+    @OptionGroup var counters: CountersOption
+
     @OptionGroup var output: OutputFormatOption
 
     func validate() throws {
@@ -113,7 +115,9 @@ struct UDP: ParsableCommand {
             var request = runRequest()
             request.test.token = try token.secret()
             let header = RunHeader(tool: "ibbench", peer: request.test.peer)
-            return Outcome(try UDPBenchmark.run(request, reporter: output.format.makeReporter(header: header)))
+            return Outcome(try counters.run(reporting: output.format.makeReporter(header: header)) {
+                try UDPBenchmark.run(request, reporter: $0)
+            })
         }.end()
     }
 }
