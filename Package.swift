@@ -31,6 +31,9 @@ let package = Package(
         // CRC-32 by carry-less multiplication on x86-64, which Swift cannot
         // express; Subunit falls back to its own tables elsewhere.
         .target(name: "CSubunitCRC"),
+        // recvmmsg(2) with per-datagram receive times for UDPBench: Swift's Glibc module
+        // leaves out struct mmsghdr and the CMSG_* macros.
+        .target(name: "CDatagrams"),
         // The one syscall funnel (EINTR retry, Errno, traps on bookkeeping bugs) and the one
         // errno name table, shared by every module that calls the kernel.
         // The one JSON value type (objects keep key order and repeated keys): Fabric writes it,
@@ -79,7 +82,7 @@ let package = Package(
         .target(
             name: "UDPBench",
             dependencies: [
-                "BenchCore", "SystemCalls",
+                "BenchCore", "SystemCalls", "CDatagrams",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import BenchCore
+import CDatagrams
 
 /// One UDP data thread's measurement, client or server side.
 struct UDPLoopResult: Sendable {
@@ -84,31 +85,48 @@ func sendDatagrams(fd: CInt, buffer: UnsafeMutableRawBufferPointer, bitsPerSecon
 }
 
 /// Receives stream datagrams until the socket is shut down (the end of the test: what is
-/// queued is still read first), the stop flag or `hardStop`. Measures from the first datagram
-/// to the last.
-func receiveDatagrams(fd: CInt, buffer: UnsafeMutableRawBufferPointer, hardStop: UInt64,
+/// queued is still read first), the stop flag or `hardStop`. Takes them in batches
+/// (recvmmsg), one syscall for all that is queued, where iperf3 makes one per datagram;
+/// each keeps the kernel's receive time, so jitter is what the wire did, not the batching.
+/// Measures from the first datagram to the last.
+func receiveDatagrams(fd: CInt, slots: UnsafeMutableRawBufferPointer, slotSize: Int, hardStop: UInt64,
                       progress: StreamProgress) -> UDPLoopResult {
     var r = UDPLoopResult()
     let cpu0 = CPUTime.thread()
     var jitter = JitterEstimator()
-    while true {
-        let n = recv(fd, buffer.baseAddress, buffer.count, 0)
+    let batch = min(Int(CDATAGRAMS_BATCH), slots.count / slotSize)
+    let timestamped = cdatagrams_enable_timestamps(fd) == 0
+    var lengths = [Int](repeating: 0, count: batch)
+    var received = [UInt64](repeating: 0, count: batch)
+    receiving: while true {
+        let n = lengths.withUnsafeMutableBufferPointer { l in
+            received.withUnsafeMutableBufferPointer { t in
+                cdatagrams_receive(fd, slots.baseAddress, slotSize, UInt32(batch), l.baseAddress, t.baseAddress)
+            }
+        }
         let now = monotonicNanos()
-        if n >= UDPWire.headerSize && !UDPWire.isProbe(buffer.baseAddress!, count: n) {
-            if r.datagrams == 0 { r.startNanos = now }
-            r.endNanos = now
-            r.datagrams &+= 1
-            r.bytes &+= UInt64(n)
-            progress.bytes.wrappingAdd(UInt64(n), ordering: .relaxed)
-            let header = UDPWire.loadHeader(buffer.baseAddress!)
-            r.sequence.saw(header.sequence)
-            jitter.saw(sentNanos: header.sentNanos, receivedNanos: now)
-        } else if n == 0 {
-            break   // shut down: the test's end, or a stop
-        } else if n < 0 {
+        if n < 0 {
             let e = errno
             // ECONNREFUSED: an ICMP error from the client's port, which the test outlives.
             if e != EINTR && e != ECONNREFUSED { r.errno = progress.failure(e); break }
+        }
+        var bytes: UInt64 = 0
+        for i in 0..<max(0, Int(n)) {
+            let length = lengths[i]
+            if length == 0 { break receiving }   // shut down: the test's end, or a stop
+            let datagram = UnsafeRawPointer(slots.baseAddress! + i * slotSize)
+            guard length >= UDPWire.headerSize, !UDPWire.isProbe(datagram, count: length) else { continue }
+            if r.datagrams == 0 { r.startNanos = now }
+            r.datagrams &+= 1
+            bytes &+= UInt64(length)
+            let header = UDPWire.loadHeader(datagram)
+            r.sequence.saw(header.sequence)
+            jitter.saw(sentNanos: header.sentNanos, receivedNanos: timestamped && received[i] != 0 ? received[i] : now)
+        }
+        if bytes > 0 {
+            r.endNanos = now
+            r.bytes &+= bytes
+            progress.bytes.wrappingAdd(bytes, ordering: .relaxed)
         }
         if progress.stop.load(ordering: .relaxed) { r.errno = ECANCELED; break }
         if now >= hardStop { r.errno = ETIMEDOUT; break }
