@@ -14,8 +14,8 @@ final class DataPath: ClientDataPath, @unchecked Sendable {
     let address: SocketAddress
     private var session: [UInt8] = []
     private(set) var fds: [CInt] = []
-    private(set) var progress: [StreamProgress] = []
-    private var threads: [BenchThread<LoopResult>] = []
+    private let threads = DataThreads<LoopResult>()
+    var progress: [StreamProgress] { threads.progress }
     private(set) var startNanos: UInt64 = 0
     /// crr: the options every per-transaction connection gets, prepared before the clock starts.
     private var connectRequestOptions: PreparedSocketOptions?
@@ -70,7 +70,7 @@ final class DataPath: ClientDataPath, @unchecked Sendable {
     func start() throws(BenchError) {
         let address = self.address, session = self.session
         let count = mode == .crr ? plan.streams : fds.count
-        progress = (0..<count).map { _ in StreamProgress() }
+        let progress = threads.prepare(count: count)
         startNanos = monotonicNanos()
         let hardStop = startNanos &+ UInt64(plan.timeLimit * 1e9)
         let end = startNanos &+ UInt64((plan.duration + plan.omit) * 1e9)
@@ -125,32 +125,20 @@ final class DataPath: ClientDataPath, @unchecked Sendable {
                     }
                 }
             }
-            do {
-                threads.append(try BenchThread(name: "ibb-\(mode.rawValue)-\(i)", cpu: cpu) {
-                    let r = body()
-                    p.done.store(true, ordering: .releasing)
-                    return r
-                })
-            } catch {
+            do { try threads.spawn(i, name: "ibb-\(mode.rawValue)-\(i)", cpu: cpu, body) } catch {
                 stop()
-                throw BenchError(.local, subject: "stream \(i)", what: "cannot start its thread",
-                                 next: "lower -P or raise the thread limit")
+                throw error
             }
         }
     }
 
-    var allDone: Bool { progress.allSatisfy { $0.done.load(ordering: .acquiring) } }
+    var allDone: Bool { threads.allDone }
 
     /// Stops every loop still running; the descriptors stay open until this ends.
     func stop() {
-        for p in progress { p.stop.store(true, ordering: .relaxed) }
+        threads.stopAll()
         for fd in fds { shutdown(fd, CInt(SHUT_RDWR)) }
     }
 
-    /// Waits for every thread (each ends within its loop's deadline) and returns their results.
-    func join() -> [LoopResult] {
-        let r = threads.map { $0.join() }
-        threads = []
-        return r
-    }
+    func join() -> [LoopResult] { threads.join() }
 }

@@ -26,24 +26,14 @@ public enum TCPBenchmark {
     public static func run(_ request: TCPRunRequest, reporter: any Reporter,
                            logger: Logger = Logger(label: "ibbench.tcp")) throws(BenchError) -> RunVerdict {
         var req = try request.validated()
-        var server: BenchServer?
-        var serverThread: BenchThread<Void>?
+        var loopback: LoopbackServer?
         if req.loopback {
-            var quiet = logger
-            quiet.logLevel = .warning   // the in-process server's chatter is not the user's business
-            let s = try BenchServer(options: ServerOptions(port: 0, bind: "127.0.0.1", maxClients: 1, token: req.test.token),
-                                    transports: [TCPTransport()], logger: quiet)
+            let server = try LoopbackServer(transport: TCPTransport(), token: req.test.token, logger: logger)
             req.test.peer = "127.0.0.1"
-            req.test.port = s.port
-            server = s
-            do { serverThread = try BenchThread(name: "ibb-server") { s.serve() } } catch {
-                throw BenchError(.local, subject: "loopback server", what: "cannot start its thread", next: "check the thread limit")
-            }
+            req.test.port = server.port
+            loopback = server
         }
-        defer {
-            server?.stop()
-            serverThread?.join()
-        }
+        defer { withExtendedLifetime(loopback) {} }   // it serves until the run is over
         let mode = req.test.mode
         let base = "ibbench.tcp.\(mode.rawValue)"
         var sizes: [Int?] = [nil]

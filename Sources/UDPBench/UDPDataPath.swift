@@ -12,8 +12,7 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
     let plan: TestPlan
     let address: SocketAddress
     private var fds: [CInt] = []
-    private(set) var progress: [StreamProgress] = []
-    private var threads: [BenchThread<UDPLoopResult>] = []
+    private let threads = DataThreads<UDPLoopResult>()
     /// How long the sender waits after its last datagram before it reports: what is still in
     /// flight arrives, and is not counted lost.
     static let drainSeconds = 0.05
@@ -82,7 +81,7 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
     }
 
     func start() throws(BenchError) {
-        progress = fds.map { _ in StreamProgress() }
+        let progress = threads.prepare(count: fds.count)
         let end = monotonicNanos() &+ UInt64(plan.duration * 1e9)
         let hardStop = monotonicNanos() &+ UInt64(plan.timeLimit * 1e9)
         for (i, fd) in fds.enumerated() {
@@ -104,30 +103,19 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
                                                     endNanos: end, hardStop: hardStop, progress: p)
                 }
             }
-            do {
-                threads.append(try BenchThread(name: "ibb-udp-\(i)", cpu: options.clientCPU) {
-                    let r = body()
-                    p.done.store(true, ordering: .releasing)
-                    return r
-                })
-            } catch {
+            do { try threads.spawn(i, name: "ibb-udp-\(i)", cpu: options.clientCPU, body) } catch {
                 stop()
-                throw BenchError(.local, subject: "stream \(i)", what: "cannot start its thread",
-                                 next: "lower -P or raise the thread limit")
+                throw error
             }
         }
     }
 
-    var allDone: Bool { progress.allSatisfy { $0.done.load(ordering: .acquiring) } }
+    var allDone: Bool { threads.allDone }
 
     func stop() {
-        for p in progress { p.stop.store(true, ordering: .relaxed) }
+        threads.stopAll()
         for fd in fds { shutdown(fd, CInt(SHUT_RDWR)) }
     }
 
-    func join() -> [UDPLoopResult] {
-        let r = threads.map { $0.join() }
-        threads = []
-        return r
-    }
+    func join() -> [UDPLoopResult] { threads.join() }
 }

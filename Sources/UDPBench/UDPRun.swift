@@ -17,24 +17,14 @@ public enum UDPBenchmark {
                            logger: Logger = Logger(label: "ibbench.udp")) throws(BenchError) -> RunVerdict {
         var req = request
         req.test = try request.test.validated()
-        var server: BenchServer?
-        var serverThread: BenchThread<Void>?
+        var loopback: LoopbackServer?
         if req.loopback {
-            var quiet = logger
-            quiet.logLevel = .warning   // the in-process server's chatter is not the user's business
-            let s = try BenchServer(options: ServerOptions(port: 0, bind: "127.0.0.1", maxClients: 1, token: req.test.token),
-                                    transports: [UDPTransport(bind: "127.0.0.1")], logger: quiet)
+            let server = try LoopbackServer(transport: UDPTransport(bind: "127.0.0.1"), token: req.test.token, logger: logger)
             req.test.peer = "127.0.0.1"
-            req.test.port = s.port
-            server = s
-            do { serverThread = try BenchThread(name: "ibb-server") { s.serve() } } catch {
-                throw BenchError(.local, subject: "loopback server", what: "cannot start its thread", next: "check the thread limit")
-            }
+            req.test.port = server.port
+            loopback = server
         }
-        defer {
-            server?.stop()
-            serverThread?.join()
-        }
+        defer { withExtendedLifetime(loopback) {} }   // it serves until the run is over
         let id = "ibbench.udp.\(req.test.mode.rawValue)"
         let run = UDPClient(options: req.test).run(testID: id, reporter: reporter)
         if let error = run.error {
