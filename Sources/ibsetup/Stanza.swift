@@ -20,8 +20,12 @@ struct Stanza: ParsableCommand {
             0.106, NetworkManager 1.42. Without addresses the stanza is 'manual';
             --dhcp asks for DHCP.
 
-            --write installs the files atomically (temporary file, fsync, rename),
-            keeps a replaced file as .NAME.ibsetup-backup beside it, refuses to replace
+            --write installs the files atomically (temporary file, fsync, rename), so
+            a target is always the old file or the new one, even if ibsetup is killed;
+            the next run removes a temporary file a killed run left. It keeps a
+            replaced file as .NAME.ibsetup-backup beside it (hidden, so that
+            ifupdown's 'source interfaces.d/*' skips it, and netplan, networkd and
+            udev read only their own suffixes; restore it with mv), refuses to replace
             a file that configures other interfaces, and warns when
             /etc/network/interfaces does not source interfaces.d or a child's drop-in
             has no parent .network to go with. Errors name the full path under --root.

@@ -15,6 +15,13 @@ struct KernelSysfsEmulation: SysfsWriter {
     let root: URL
     let broadcastMTU = 2044
 
+    /// A sysfs attribute takes the written value whole; a regular file in the tree
+    /// keeps the tail of a longer old value unless it is emptied first.
+    private func store(_ text: String, to path: FilePath) throws(Errno) {
+        if path.withPlatformString({ truncate($0, 0) }) != 0 { throw Errno(rawValue: errno) }
+        try KernelSysfsWriter().write(text, to: path)
+    }
+
     func write(_ text: String, to path: FilePath) throws(Errno) {
         let url = URL(fileURLWithPath: path.string)
         let attribute = url.lastPathComponent
@@ -27,14 +34,14 @@ struct KernelSysfsEmulation: SysfsWriter {
             switch text {
             case "connected\n":
                 guard capable else { throw Errno(rawValue: EINVAL) }
-                try KernelSysfsWriter().write(text, to: path)
-                try KernelSysfsWriter().write("65520\n", to: FilePath(netdev.appendingPathComponent("mtu").path))
+                try store(text, to: path)
+                try store("65520\n", to: FilePath(netdev.appendingPathComponent("mtu").path))
             case "datagram\n":
-                try KernelSysfsWriter().write(text, to: path)
+                try store(text, to: path)
                 if current == "connected\n" {
                     let mtu = Int(((try? String(contentsOf: netdev.appendingPathComponent("mtu"), encoding: .utf8)) ?? "")
                         .trimmingCharacters(in: .newlines)) ?? broadcastMTU
-                    try KernelSysfsWriter().write("\(min(mtu, broadcastMTU))\n", to: FilePath(netdev.appendingPathComponent("mtu").path))
+                    try store("\(min(mtu, broadcastMTU))\n", to: FilePath(netdev.appendingPathComponent("mtu").path))
                 }
             default:
                 throw Errno(rawValue: EINVAL)
@@ -70,7 +77,7 @@ struct KernelSysfsEmulation: SysfsWriter {
                 try files.createSymbolicLink(atPath: link.path, withDestinationPath: "../../devices/virtual/net/\(name)")
             } catch { throw Errno(rawValue: EIO) }
         default:
-            try KernelSysfsWriter().write(text, to: path)
+            try store(text, to: path)
         }
     }
 }

@@ -161,6 +161,30 @@ import Testing
         #expect(second.written.isEmpty)
     }
 
+    /// A temporary file whose writer is gone is removed, also when the target is
+    /// unchanged; one whose writer still runs (pid 1 here) is left to it.
+    @Test func removesTheTemporaryFilesOfDeadWritersOnly() throws {
+        let root = try Self.root()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let directory = root.appendingPathComponent("etc/network/interfaces.d")
+        try Self.ib0.contents.write(to: directory.appendingPathComponent("ib0"), atomically: true, encoding: .utf8)
+        // A process that has ended and been reaped: its number names no one now.
+        let ended = Process()
+        ended.executableURL = URL(fileURLWithPath: "/bin/true")
+        try ended.run()
+        ended.waitUntilExit()
+        let dead = ended.processIdentifier
+        let names = [".ib0.ibsetup-tmp-\(dead)", "..ib0.ibsetup-backup.ibsetup-tmp-\(dead)", ".ib0.ibsetup-tmp-1", ".ib1.ibsetup-tmp-\(dead)"]
+        for name in names { try "partial".write(to: directory.appendingPathComponent(name), atomically: false, encoding: .utf8) }
+
+        let report = try StanzaWriter(root: FilePath(root.path)).install([Self.ib0], format: .ifupdown)
+        #expect(report.unchanged == ["/etc/network/interfaces.d/ib0"])
+        #expect(Set(report.removed) == ["/etc/network/interfaces.d/.ib0.ibsetup-tmp-\(dead)",
+                                        "/etc/network/interfaces.d/..ib0.ibsetup-backup.ibsetup-tmp-\(dead)"])
+        let left = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains("ibsetup-tmp") }
+        #expect(Set(left) == [".ib0.ibsetup-tmp-1", ".ib1.ibsetup-tmp-\(dead)"])
+    }
+
     @Test func refusesToReplaceAFileThatConfiguresOtherInterfaces() throws {
         let root = try Self.root()
         defer { try? FileManager.default.removeItem(at: root) }

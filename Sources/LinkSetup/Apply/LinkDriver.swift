@@ -15,15 +15,26 @@ public struct ApplyReport: Equatable, Sendable {
     public var verified: [String]
 }
 
+/// A step done, with what undoing it needs besides its inverse.
+struct DoneStep {
+    var step: Step
+    /// For a mode change: the MTU before it. The kernel sets the MTU itself when
+    /// the mode changes (connected: 65520; datagram: capped at the broadcast
+    /// group's), so going back to the old mode alone may not bring the old MTU back.
+    var mtuBefore: Int?
+}
+
 /// Runs `plan` in order, then reads every target back. When a step fails,
 /// or a setting does not read back as planned, undoes the steps done so far,
 /// newest first, and throws saying which step failed and why.
 public func apply(_ plan: Plan, with driver: inout some LinkDriver & ~Copyable) throws(LinkSetupError) -> ApplyReport {
-    var done: [Step] = []
+    var done: [DoneStep] = []
     for step in plan.steps {
+        var mtuBefore: Int?
+        if case .setMode(let name, _, _) = step { mtuBefore = (try? driver.observe(name))??.mtu }
         do {
             try driver.perform(step)
-            done.append(step)
+            done.append(DoneStep(step: step, mtuBefore: mtuBefore))
         } catch {
             let failures = undo(done, with: &driver)
             throw .stepFailed(step: step.shortAction, subject: step.subject, error: error,
@@ -32,7 +43,7 @@ public func apply(_ plan: Plan, with driver: inout some LinkDriver & ~Copyable) 
     }
     do {
         let verified = try verify(plan.targets, with: &driver)
-        return ApplyReport(performed: done, verified: verified)
+        return ApplyReport(performed: done.map(\.step), verified: verified)
     } catch {
         _ = undo(done, with: &driver)
         throw error.withRollbackCount(done.count)
@@ -40,13 +51,41 @@ public func apply(_ plan: Plan, with driver: inout some LinkDriver & ~Copyable) 
 }
 
 /// Undoes `done` newest first; returns the steps whose undo failed.
-func undo(_ done: [Step], with driver: inout some LinkDriver & ~Copyable) -> [String] {
+///
+/// A mode and the MTU undo together: the MTU the plan replaced may not exist in
+/// the mode the plan set (65520 in datagram mode, which leaving connected mode
+/// needs undone), so an MTU the kernel refuses waits until the mode is back.
+/// After a mode goes back, the MTU goes back too when the kernel's own change
+/// to it left it different.
+func undo(_ done: [DoneStep], with driver: inout some LinkDriver & ~Copyable) -> [String] {
     var failures: [String] = []
-    for step in done.reversed() {
-        guard let inverse = step.inverse else { continue }
-        do { try driver.perform(inverse) } catch { failures.append("\(inverse.shortAction) on \(inverse.subject) (\(error))") }
+    var waiting: [String: (step: Step, error: NetlinkError)] = [:]
+    for (position, entry) in done.enumerated().reversed() {
+        guard let inverse = entry.step.inverse else { continue }
+        do { try driver.perform(inverse) } catch {
+            if case .setMTU(let name, _, _) = inverse, done[..<position].contains(where: { $0.step.isModeChange(of: name) }) {
+                waiting[name] = (inverse, error)
+            } else {
+                failures.append("\(inverse.shortAction) on \(inverse.subject) (\(error))")
+            }
+            continue
+        }
+        guard case .setMode(let name, _, _) = entry.step else { continue }
+        let held = waiting.removeValue(forKey: name)
+        var wanted = entry.mtuBefore
+        if wanted == nil, let held, case .setMTU(_, let to, _) = held.step { wanted = to }
+        guard let mtu = wanted, let now = (try? driver.observe(name)) ?? nil, let found = now.mtu, found != mtu else { continue }
+        let restore = Step.setMTU(name, to: mtu, was: found)
+        do { try driver.perform(restore) } catch { failures.append("\(restore.shortAction) on \(name) (\(error))") }
     }
+    failures += waiting.values.map { "\($0.step.shortAction) on \($0.step.subject) (\($0.error))" }.sorted()
     return failures
+}
+
+extension Step {
+    func isModeChange(of name: String) -> Bool {
+        if case .setMode(name, _, _) = self { true } else { false }
+    }
 }
 
 /// Reads each target back and checks every planned setting took.

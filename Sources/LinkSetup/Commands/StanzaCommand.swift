@@ -47,6 +47,7 @@ public enum StanzaCommand {
         }
         let report = try StanzaWriter(root: FilePath(options.root)).install(files, format: options.format)
         for warning in report.warnings { console.err("warning: " + warning) }
+        for path in report.removed { console.out("\(path): removed, a temporary file an interrupted run left") }
         for path in report.unchanged { console.out("\(path): unchanged") }
         for path in report.backups { console.out("\(path): backup of the previous file") }
         for path in report.written { console.out("\(path): written") }

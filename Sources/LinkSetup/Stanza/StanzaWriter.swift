@@ -9,14 +9,18 @@ public struct WriteReport: Equatable, Sendable {
     /// Backups of replaced files (hidden names in the same directory, so that
     /// `source interfaces.d/*`, netplan and networkd never read them).
     public var backups: [String] = []
+    /// Temporary files that an interrupted run left beside a target, removed.
+    public var removed: [String] = []
     public var warnings: [String] = []
 }
 
 /// Installs stanza files under a root (`/`, or a test directory): each file is
 /// written to a temporary name, fsynced and renamed over the target, then the
-/// directory is fsynced. A file that names other interfaces is never replaced;
-/// one that configures only ours is backed up first. All files are checked
-/// before any is written, so a refusal leaves everything as it was.
+/// directory is fsynced, so a target is always the old file or the new one,
+/// even when the run is killed. A file that names other interfaces is never
+/// replaced; one that configures only ours is backed up first. All files are
+/// checked before any is written, so a refusal leaves everything as it was.
+/// Temporary files a killed run left beside a target are removed by the next.
 public struct StanzaWriter: Sendable {
     public let root: FilePath
 
@@ -55,6 +59,9 @@ public struct StanzaWriter: Sendable {
                 throw .fileWrite(path: directory.string, error: error, doing: "create the drop-in directory")
             }
         }
+        for target in files.map({ full($0.path) }) {
+            report.removed += removeLeftovers(beside: target).map(shown)
+        }
         for (target, file) in pending {
             if SysfsReader(root: "/").exists(target) {
                 let backup = Self.backupPath(target)
@@ -75,6 +82,33 @@ public struct StanzaWriter: Sendable {
     /// `.NAME.ibsetup-backup` beside the file.
     static func backupPath(_ target: FilePath) -> FilePath {
         target.removingLastComponent().appending("." + (target.lastComponent?.string ?? "stanza") + ".ibsetup-backup")
+    }
+
+    /// `.NAME.ibsetup-tmp-PID` beside the file: where it is written before the rename.
+    static func temporaryPath(_ target: FilePath, pid: pid_t) -> FilePath {
+        target.removingLastComponent().appending(temporaryPrefix(target) + String(pid))
+    }
+
+    private static func temporaryPrefix(_ target: FilePath) -> String {
+        "." + (target.lastComponent?.string ?? "stanza") + ".ibsetup-tmp-"
+    }
+
+    /// Removes the temporary files of `target` and of its backup whose writer is
+    /// gone (killed between open and rename); returns their paths.
+    private func removeLeftovers(beside target: FilePath) -> [FilePath] {
+        let directory = target.removingLastComponent()
+        let prefixes = [Self.temporaryPrefix(target), Self.temporaryPrefix(Self.backupPath(target))]
+        var removed: [FilePath] = []
+        for name in SysfsReader(root: "/").children(of: directory) {
+            guard let prefix = prefixes.first(where: { name.hasPrefix($0) }),
+                  let pid = pid_t(name.dropFirst(prefix.count)), pid > 0 else { continue }
+            // Another ibsetup writing the same file right now keeps its file; a
+            // leftover with our own number is from a dead run whose number came back.
+            if pid != getpid(), kill(pid, 0) == 0 || errno != ESRCH { continue }
+            let path = directory.appending(name)
+            if path.withPlatformString({ unlink($0) }) == 0 { removed.append(path) }
+        }
+        return removed
     }
 
     private func shown(_ path: FilePath) -> String {
@@ -165,9 +199,9 @@ public struct StanzaWriter: Sendable {
 
     private func atomicWrite(_ contents: [UInt8], to target: FilePath, mode: mode_t) throws(LinkSetupError) {
         let directory = target.removingLastComponent()
-        let temporary = directory.appending(".\(target.lastComponent?.string ?? "stanza").ibsetup-tmp-\(getpid())")
+        let temporary = Self.temporaryPath(target, pid: getpid())
         do throws(Errno) {
-            let fd = try sys { temporary.withPlatformString { open($0, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) } }
+            let fd = try sys { temporary.withPlatformString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) } }
             do throws(Errno) {
                 let bytes = contents
                 var offset = 0
