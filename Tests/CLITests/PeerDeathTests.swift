@@ -38,8 +38,8 @@ struct DeathRun: Sendable, CustomTestStringConvertible {
 /// looks like a slow one until the duration has passed (TCP keeps a stopped process's sockets
 /// open and acknowledged), while a killed one is seen at once. The bounds asserted are that
 /// deadline plus 1 s, plus 4 s for a loaded two-core machine to schedule and start the
-/// processes involved (a busy build alongside has been seen to delay a process start by 2 s):
-/// they catch a run that waits for its full time limit or hangs, never a slow machine.
+/// processes involved (the next client of a client-death case is a process of its own): they
+/// catch a run that waits for the old fixed 10 s grace or hangs, never a slow machine.
 @Suite(.serialized) struct PeerDeathTests {
     static let duration = 2.0
     static let timeout = 1.0
