@@ -31,6 +31,25 @@ enum DeathMode: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { words.joined(separator: " ") }
 }
 
+/// Packets the guest's RDMA device has sent (rxe's `sent_pkts` counter), nil without one.
+private func sentPackets() -> Int? {
+    let dev = ProcessInfo.processInfo.environment["RXEVM_DEV"] ?? "rxe0"
+    return (try? String(contentsOfFile: "/sys/class/infiniband/\(dev)/ports/1/hw_counters/sent_pkts", encoding: .utf8))
+        .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+}
+
+/// Waits (up to 20 s) until the data loop runs: a thousand packets more than `before`, more
+/// than connecting takes; then half a second into the run. Without the counter, 3 s.
+private func waitMeasuring(since before: Int?) -> Bool {
+    guard let before else { Thread.sleep(forTimeInterval: 3); return true }
+    let deadline = Date().addingTimeInterval(20)
+    while Date() < deadline {
+        if let now = sentPackets(), now - before > 1000 { Thread.sleep(forTimeInterval: 0.5); return true }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    return false
+}
+
 /// Kill -9 and SIGSTOP of the server or the client mid-run, bw and lat. The client exits 2
 /// within its `--timeout` + 1 s with its partial result as a JSON line; a server serves the
 /// next client. Each case prints the time measured from the signal. The bounds add 4 s to
@@ -50,13 +69,12 @@ struct RDMAPeerDeathTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
+        let sentBefore = sentPackets()
         let client = try ChildProcess(productPath("ibbench"),
                                       ["rdma", guestIP] + mode.words + ["--port", "7611", "-t", "60",
                                        "--timeout", String(Self.timeout), "--format", "json"], stdout: out, stderr: err)
         defer { client.kill() }
-        let deadline = Date().addingTimeInterval(15)
-        while (try? Data(contentsOf: out))?.isEmpty != false && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        Thread.sleep(forTimeInterval: 3)   // connected and measuring, in an emulated guest too
+        try #require(waitMeasuring(since: sentBefore), "the client measures within 20 s")
         try #require(client.isRunning, "the client still runs when the server dies")
         kill(server.pid, death.signal)
         let signalled = Date()
@@ -87,10 +105,12 @@ struct RDMAPeerDeathTests {
     func clientDeathLeavesTheServerServing(mode: DeathMode, death: RDMAPeerDeath) throws {
         let server = try ServerThread(port: 7612, maxClients: death == .kill ? 1 : 2)
         defer { server.stop() }
+        let sentBefore = sentPackets()
         let client = try ChildProcess(product: "ibbench", ["rdma", guestIP] + mode.words
                                           + ["--port", "7612", "-t", "60", "--timeout", String(Self.timeout)])
         defer { client.kill() }
-        Thread.sleep(forTimeInterval: 3)
+        // Whether or not it got to measuring, the server must outlive it.
+        if !waitMeasuring(since: sentBefore) { print("peer death: rdma \(mode), client \(death): no traffic seen before the signal") }
         try #require(client.wait(seconds: 0) == nil, "the client was still running")
         kill(client.pid, death.signal)
         let signalled = Date()
