@@ -14,8 +14,8 @@ enum PeerDeath: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
 /// One kind of run whose peer dies: the command words after `ibbench` up to the peer's port
 /// (`tcp 127.0.0.1 --port P stream`), and how long the run is planned to last.
-/// A udp row is one more entry in `PeerDeathTests.runs` once `ibbench udp` exists: the same
-/// words, `--timeout` and `--format` apply, and every case below then covers it.
+/// A udp row is one more entry in `PeerDeathTests.runs` (`DeathRun(command: "udp", mode: "stream")`)
+/// once `ibbench udp` takes `--timeout` as tcp does; every case below then covers it.
 struct DeathRun: Sendable, CustomTestStringConvertible {
     var command: String
     var mode: String
@@ -31,7 +31,7 @@ struct DeathRun: Sendable, CustomTestStringConvertible {
 
 /// Kill -9 and SIGSTOP of the server or the client mid-run, for every tcp mode. The side that
 /// survives ends within its deadline: a client exits 2 with its partial results in the chosen
-/// format, a server frees the session and serves the next client. Each case prints the time
+/// format, a server frees the dead client's slot and serves the next one. Each case prints the time
 /// measured from the signal, so the figures can be quoted.
 ///
 /// The deadline is the run's `--timeout` past the planned end of the duration: a stopped peer
@@ -122,10 +122,10 @@ struct DeathRun: Sendable, CustomTestStringConvertible {
     }
 
     @Test(arguments: runs, PeerDeath.allCases)
-    func clientDeathFreesTheSessionForTheNextClient(run: DeathRun, death: PeerDeath) throws {
+    func clientDeathFreesItsSlotForTheNextClient(run: DeathRun, death: PeerDeath) throws {
         let port = Self.port(7)
         let scratch = try Scratch()
-        // One client at a time: the next one is served only once the dead one's session is gone.
+        // One client at a time: the next one is served only once the dead one's test is gone.
         let server = try ChildProcess(productPath("ibbench"),
                                       ["serve", "--bind", "127.0.0.1", "--port", port, "--max-clients", "1"],
                                       stderr: scratch.file("server.err"))
@@ -149,7 +149,7 @@ struct DeathRun: Sendable, CustomTestStringConvertible {
             next = try runTool("ibbench", ["tcp", "127.0.0.1", "--port", port, "rr", "-t", "0.2", "--format", "json"],
                                timeout: 30)
             if next.status == 0 { servedAfter = Date().timeIntervalSince(signalled); break }
-            #expect(next.stderr.contains("busy"), "only a busy answer while the session lasts: \(next.stderr)")
+            #expect(next.stderr.contains("busy"), "only a busy answer while the dead client's test lasts: \(next.stderr)")
             Thread.sleep(forTimeInterval: 0.1)
         }
         print(String(format: "peer death: %@ %@, client %@: the next client was served %@ s after the signal (bound %.1f s)",

@@ -98,7 +98,7 @@ struct RDMAPeerDeathTests {
                 "partial results kept: \(metrics)")
     }
 
-    /// A killed client's session goes at once, so even `--max-clients 1` serves the next client.
+    /// A killed client's test goes at once, so even `--max-clients 1` serves the next client.
     /// A stopped one's lasts until the run's time limit (the server cannot tell a stopped client
     /// from a slow one before that), so there the next client takes the second slot.
     @Test(arguments: DeathMode.allCases, RDMAPeerDeath.allCases)
