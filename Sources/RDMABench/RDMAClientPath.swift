@@ -61,6 +61,11 @@ final class RDMAClientPath: ClientDataPath, @unchecked Sendable {
 
     var allDone: Bool { state.read { $0.done } }
 
+    /// The loop found the server silent or disconnected: its results will not come.
+    var peerLost: String? {
+        state.read { $0.measured?.failure }.flatMap { $0.code == .peerLost ? $0.description : nil }
+    }
+
     /// Why the QPs could not be connected, when they could not.
     var openFailure: RDMAError? {
         if case .failure(let e) = state.read({ $0.opened }) { e } else { nil }
@@ -117,7 +122,9 @@ final class RDMAClientPath: ClientDataPath, @unchecked Sendable {
             state.update { $0.measured = measured; $0.done = true }
             awaitRelease()
         }
-        work.disconnect(graph)
+        // A peer found gone (silent or disconnected) is not waited for: a stopped server
+        // would hold the run for the whole wait.
+        work.disconnect(graph, waiting: peerLost == nil ? 2 : 0)
     }
 
     /// Waits for `join`, skipping any command that no longer applies.
@@ -330,10 +337,12 @@ struct QPWork {
     }
 
     /// rdma_disconnect on every QP, then waits (at most 2 s) for the DISCONNECTED events.
-    func disconnect(_ graph: borrowing RCGraph) {
+    /// Disconnects every QP and waits up to `seconds` for the peer to confirm.
+    func disconnect(_ graph: borrowing RCGraph, waiting seconds: Double = 2) {
         var pending = 0
         for id in graph.ids where rdma_disconnect(id) == 0 { pending += 1 }
-        let deadline = Deadline.after(seconds: 2)
+        if seconds <= 0 { return }
+        let deadline = Deadline.after(seconds: seconds)
         while pending > 0, let event = try? nextCMEvent(graph.channel, until: deadline) {
             if event.type == RDMA_CM_EVENT_DISCONNECTED { pending -= 1 }
         }

@@ -7,6 +7,8 @@ extension TCPTestOptions {
     /// Seconds: from 1 ms to a day.
     public static let durationRange: ClosedRange<Double> = 0.001...86_400
     public static let omitRange: ClosedRange<Double> = 0...3600
+    /// Seconds waited for a silent peer past the duration: from 1 ms to an hour.
+    public static let timeoutRange: ClosedRange<Double> = 0.001...3600
     /// Seconds between interim reports: below 0.1 s the reports cost more than they tell.
     public static let intervalRange: ClosedRange<Double> = 0.1...86_400
     /// Write, request and response sizes, and the bounds of a sweep: 1 byte to 64 MiB.
@@ -27,6 +29,9 @@ extension TCPTestOptions {
             throw bad("-t", "\(duration) seconds is out of range", "give 0.001 to 86400 seconds")
         }
         if !Self.omitRange.contains(omit) { throw bad("--omit", "\(omit) seconds is out of range", "give 0 to 3600 seconds") }
+        if !Self.timeoutRange.contains(timeout) {
+            throw bad("--timeout", "\(timeout) seconds is out of range", "give 0.001 to 3600 seconds")
+        }
         if let interval, !Self.intervalRange.contains(interval) {
             throw bad("--interval", "\(interval) seconds is out of range", "give 0.1 to 86400 seconds")
         }

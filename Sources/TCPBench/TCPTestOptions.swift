@@ -28,6 +28,9 @@ public struct TCPTestOptions: Sendable, Equatable {
     public var serverCPU: Int?
     public var interval: Double?
     public var omit: Double = 0
+    /// Seconds either end waits for a silent peer past the test's duration (a stopped or
+    /// unreachable peer) before the run ends as lost, partial results kept.
+    public var timeout: Double = 10
     public var device: String?
     public var bind: String?
     public var token: String?
@@ -39,8 +42,8 @@ public struct TCPTestOptions: Sendable, Equatable {
                       congestion: congestion, device: device, bindAddress: bind)
     }
 
-    /// The longest either end lets the test run, grace included.
-    var timeLimit: Double { (bytes == nil || mode == .rr || mode == .crr ? duration + omit : 3600) + 10 }
+    /// The longest either end lets the test run: its duration and warm-up, then `timeout`.
+    var timeLimit: Double { (bytes == nil || mode == .rr || mode == .crr ? duration + omit : 3600) + timeout }
 
     func plan(size: Int, request: Int, response: Int) -> TestPlan {
         var opts = socketOptions.planOptions

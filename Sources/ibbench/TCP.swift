@@ -75,6 +75,10 @@ struct TCP: ParsableCommand {
     @Option(help: "Warm-up seconds left out of the results.", transform: RangedValue.seconds(TCPTestOptions.omitRange))
     var omit: Double = 0
 
+    @Option(help: "Seconds a silent peer is waited for past the duration before the run ends as lost (partial results kept).",
+            transform: RangedValue.seconds(TCPTestOptions.timeoutRange))
+    var timeout: Double = 10
+
     @Option(help: "Run each test N times and report mean and 95 % confidence interval.",
             transform: RangedValue.integer(TCPRunRequest.repeatRange))
     var `repeat` = 1
@@ -119,6 +123,7 @@ struct TCP: ParsableCommand {
         test.serverCPU = cpu?.server
         test.interval = interval
         test.omit = omit
+        test.timeout = timeout
         test.device = interface.dev
         test.bind = interface.bind
         var request = TCPRunRequest(test: test)

@@ -105,6 +105,7 @@ import Testing
         ("ibbench", ["tcp", "--loopback"], "-t", outOfRange),
         ("ibbench", ["tcp", "--loopback"], "--interval", outOfRange),
         ("ibbench", ["tcp", "--loopback"], "--omit", outOfRange.filter { $0 != "0" }),
+        ("ibbench", ["tcp", "--loopback"], "--timeout", outOfRange),
         ("ibbench", ["tcp", "--loopback"], "--size", outOfRange),
         ("ibbench", ["tcp", "--loopback"], "--request", outOfRange),
         ("ibbench", ["tcp", "--loopback"], "-P", outOfRange),

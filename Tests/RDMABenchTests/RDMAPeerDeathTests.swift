@@ -14,44 +14,120 @@ func waitServing(port: UInt16) -> Bool {
     return false
 }
 
+/// How a peer dies mid-run: killed (its QPs and sockets close, the other end sees a disconnect
+/// at once) or stopped (everything stays open and silent; only a deadline tells).
+enum RDMAPeerDeath: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case kill = "SIGKILL", stop = "SIGSTOP"
+    var signal: Int32 { self == .kill ? SIGKILL : SIGSTOP }
+    var testDescription: String { rawValue }
+}
+
+/// The verb each mode runs with here: bw as send, whose receives the server's process must
+/// post (a stopped server's rxe QP would go on taking one-sided writes in the kernel), lat as
+/// write, a ping-pong both processes drive.
+enum DeathMode: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case bw, lat
+    var words: [String] { self == .bw ? ["send", "bw"] : ["write", "lat"] }
+    var testDescription: String { words.joined(separator: " ") }
+}
+
+/// Packets the guest's RDMA device has sent (rxe's `sent_pkts` counter), nil without one.
+private func sentPackets() -> Int? {
+    let dev = ProcessInfo.processInfo.environment["RXEVM_DEV"] ?? "rxe0"
+    return (try? String(contentsOfFile: "/sys/class/infiniband/\(dev)/ports/1/hw_counters/sent_pkts", encoding: .utf8))
+        .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+}
+
+/// Waits (up to 20 s) until the data loop runs: a thousand packets more than `before`, more
+/// than connecting takes; then half a second into the run. Without the counter, 3 s.
+private func waitMeasuring(since before: Int?) -> Bool {
+    guard let before else { Thread.sleep(forTimeInterval: 3); return true }
+    let deadline = Date().addingTimeInterval(20)
+    while Date() < deadline {
+        if let now = sentPackets(), now - before > 1000 { Thread.sleep(forTimeInterval: 0.5); return true }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    return false
+}
+
+/// Kill -9 and SIGSTOP of the server or the client mid-run, bw and lat. The client exits 2
+/// within its `--timeout` + 1 s with its partial result as a JSON line; a server serves the
+/// next client. Each case prints the time measured from the signal. The bounds add 4 s to
+/// `timeout + 1 s` for process starts and scheduling in an emulated two-vCPU guest, so they
+/// catch a run that waits out its time limit or hangs, never a slow machine.
 @Suite(.serialized, .enabled(if: inRXEGuest, "needs an RDMA device: run through scripts/rxe-vm"))
 struct RDMAPeerDeathTests {
-    @Test func serveKilledMidRunEndsTheClientWithItsPartialResult() throws {
+    static let timeout = 1.0
+    static let allowance = 4.0
+
+    @Test(arguments: DeathMode.allCases, RDMAPeerDeath.allCases)
+    func serverDeathEndsTheClientWithItsPartialResultAndExitTwo(mode: DeathMode, death: RDMAPeerDeath) throws {
         let server = try ChildProcess(product: "ibbench", ["serve", "--port", "7611"])
-        var killed = false
-        defer { if !killed { server.kill() } }
-        #expect(waitServing(port: 7611), "ibbench serve answers within 10 s")
-        nonisolated(unsafe) var outcome: ([BenchResult], RDMAError?) = ([], nil)
-        let done = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            outcome = runClient(RDMAOptions(peer: guestIP, port: 7611, sizes: [65536], duration: 60, timeout: 3))
-            done.signal()
-        }
-        Thread.sleep(forTimeInterval: 3)
-        server.kill()
-        killed = true
-        #expect(done.wait(timeout: .now() + 20) == .success, "the client noticed within 20 s, not after -t 60")
-        let (results, error) = outcome
-        #expect(error?.code == .peerLost, "\(String(describing: error))")
-        #expect(error?.description.contains("\n") == false)
-        let partial = try #require(results.first, "the partial result is kept")
-        #expect(partial.status == .error)
-        #expect(partial.reason == error?.description)
-        #expect(partial.metric("throughput")?.value ?? 0 > 0)
-        #expect(partial.duration ?? 99 < 30)
+        defer { server.kill() }   // SIGKILL ends a stopped server too
+        try #require(waitServing(port: 7611), "ibbench serve answers within 10 s")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-rdma-death-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
+        let sentBefore = sentPackets()
+        let client = try ChildProcess(productPath("ibbench"),
+                                      ["rdma", guestIP] + mode.words + ["--port", "7611", "-t", "60",
+                                       "--timeout", String(Self.timeout), "--format", "json"], stdout: out, stderr: err)
+        defer { client.kill() }
+        try #require(waitMeasuring(since: sentBefore), "the client measures within 20 s")
+        try #require(client.isRunning, "the client still runs when the server dies")
+        kill(server.pid, death.signal)
+        let signalled = Date()
+        let bound = Self.timeout + 1 + Self.allowance
+        let status = client.wait(seconds: bound + 20)
+        let elapsed = Date().timeIntervalSince(signalled)
+        print(String(format: "peer death: rdma %@, server %@, --format json: client exited %@ %.2f s after the signal (bound %.1f s)",
+                     mode.testDescription, death.rawValue, status.map { String($0) } ?? "-", elapsed, bound))
+        let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+        #expect(status == 2, "exit \(String(describing: status)); \(stderr)")
+        #expect(elapsed <= bound, "\(elapsed) s > \(bound) s")
+        #expect(stderr.hasPrefix("Error: ") && stderr.split(separator: "\n").count == 1, "one error line: \(stderr)")
+        let lines = String(decoding: try Data(contentsOf: out), as: UTF8.self).split(separator: "\n")
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(objects.count == lines.count, "every line is a JSON object")
+        let result = try #require(objects.last { $0["event"] as? String == "result" }, "a partial result: \(lines)")
+        #expect(result["status"] as? String == "error")
+        #expect(!(result["reason"] as? String ?? "").isEmpty)
+        let metrics = result["metrics"] as? [[String: Any]] ?? []
+        #expect(metrics.contains { $0["name"] as? String == "message_rate" && ($0["value"] as? Double ?? 0) > 0 },
+                "partial results kept: \(metrics)")
     }
 
-    @Test func clientKilledMidRunLeavesTheServerServing() throws {
-        let server = try ServerThread(port: 7612)
+    /// A killed client's test goes at once, so even `--max-clients 1` serves the next client.
+    /// A stopped one's lasts until the run's time limit (the server cannot tell a stopped client
+    /// from a slow one before that), so there the next client takes the second slot.
+    @Test(arguments: DeathMode.allCases, RDMAPeerDeath.allCases)
+    func clientDeathLeavesTheServerServing(mode: DeathMode, death: RDMAPeerDeath) throws {
+        let server = try ServerThread(port: 7612, maxClients: death == .kill ? 1 : 2)
         defer { server.stop() }
-        let client = try ChildProcess(product: "ibbench", ["rdma", guestIP, "send", "bw", "--port", "7612", "-t", "60"])
-        Thread.sleep(forTimeInterval: 3)
-        #expect(client.wait(seconds: 0) == nil, "the client was still running")
-        client.kill()
-        let (results, error) = runClient(RDMAOptions(peer: guestIP, port: 7612, verb: .write, mode: .lat,
-                                                     sizes: [64], iterations: 100, timeout: 15))
-        #expect(error == nil, "\(String(describing: error))")
-        #expect(results.first?.status == .success)
+        let sentBefore = sentPackets()
+        let client = try ChildProcess(product: "ibbench", ["rdma", guestIP] + mode.words
+                                          + ["--port", "7612", "-t", "60", "--timeout", String(Self.timeout)])
+        defer { client.kill() }
+        // Whether or not it got to measuring, the server must outlive it.
+        if !waitMeasuring(since: sentBefore) { print("peer death: rdma \(mode), client \(death): no traffic seen before the signal") }
+        try #require(client.wait(seconds: 0) == nil, "the client was still running")
+        kill(client.pid, death.signal)
+        let signalled = Date()
+        let bound = Self.timeout + 1 + Self.allowance
+        var served: Double?
+        var last: RDMAError?
+        while served == nil && Date().timeIntervalSince(signalled) < bound + 20 {
+            let (results, error) = runClient(RDMAOptions(peer: guestIP, port: 7612, verb: .write, mode: .lat,
+                                                         sizes: [64], iterations: 100, timeout: 15))
+            if error == nil, results.first?.status == .success { served = Date().timeIntervalSince(signalled) }
+            last = error
+            if served == nil { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        print(String(format: "peer death: rdma %@, client %@: the next client was served %@ s after the signal (bound %.1f s)",
+                     mode.testDescription, death.rawValue, served.map { String(format: "%.2f", $0) } ?? "never", bound))
+        let after = try #require(served, "a next client is served: \(String(describing: last))")
+        #expect(after <= bound)
     }
 
     @Test func serveOnceExitsAfterOneRDMARun() throws {

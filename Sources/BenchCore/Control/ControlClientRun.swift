@@ -12,6 +12,14 @@ package protocol ClientDataPath: AnyObject {
     func stop()
     /// True once every data thread has ended by itself.
     var allDone: Bool { get }
+    /// Once `allDone`: why the data threads found the peer gone (silent, disconnected), or nil.
+    /// The run then ends at once, telling the server `stop`, instead of waiting for results a
+    /// stopped or dead peer would never send.
+    var peerLost: String? { get }
+}
+
+extension ClientDataPath {
+    package var peerLost: String? { nil }
 }
 
 /// One test's control connection on the client: connects, runs the `ControlClientMachine`
@@ -98,7 +106,10 @@ package struct ControlClientRun {
                                 _ dataPath: some ClientDataPath) -> [ControlClientMachine.Action] {
         let deadline = Deadline.after(seconds: machine.waitLimit)
         while true {
-            if dataPath.allDone { return machine.streamsFinished() }
+            if dataPath.allDone {
+                if let why = dataPath.peerLost { return machine.dataPathFailed(why) }
+                return machine.streamsFinished()
+            }
             if deadline.hasPassed { return machine.deadlinePassed() }
             switch channel.receive(until: .after(seconds: 0.05)) {
             case .event(let e): return machine.received(e)
