@@ -20,6 +20,9 @@ public struct UDPTestOptions: Sendable, Equatable {
     public var request = 1
     public var response = 1
     public var window: Int?
+    /// Seconds either end waits for a silent peer past the test's duration before the run
+    /// ends as lost, partial results kept.
+    public var timeout: Double = 10
     public var clientCPU: Int?
     public var serverCPU: Int?
     public var device: String?
@@ -37,9 +40,10 @@ public struct UDPTestOptions: Sendable, Equatable {
     /// bit/s: 0 (unpaced) to 10 Tbit/s.
     public static let rateRange: ClosedRange<Double> = 0...1e13
     public static let windowRange = 1...(1 << 30)
+    public static let timeoutRange: ClosedRange<Double> = 0.001...3600
 
     /// The longest either end lets the test run, grace included.
-    var timeLimit: Double { duration + 10 }
+    var timeLimit: Double { duration + timeout }
 
     var socketOptions: SocketOptions { SocketOptions(window: window, device: device, bindAddress: bind) }
 
@@ -66,6 +70,9 @@ public struct UDPTestOptions: Sendable, Equatable {
         }
         if !Self.rateRange.contains(bitsPerSecond) {
             throw bad("-b", "\(bitsPerSecond) bit/s is out of range", "give 0 (unpaced) to 10T, e.g. -b 1G")
+        }
+        if !Self.timeoutRange.contains(timeout) {
+            throw bad("--timeout", "\(timeout) seconds is out of range", "give 0.001 to 3600 seconds")
         }
         if let window, !Self.windowRange.contains(window) {
             throw bad("--window", "\(window) bytes is out of range", "give 1 byte to 1G")

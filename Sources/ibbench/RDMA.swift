@@ -58,7 +58,7 @@ struct RDMA: ParsableCommand {
 
     @OptionGroup var token: TokenOptions
 
-    @Option(help: "Seconds allowed for resolution and connection, and for a silent peer mid-run.",
+    @Option(help: TimeoutHelp.text,
             transform: RangedValue.seconds(0.001...3600))
     var timeout: Double = 5
 

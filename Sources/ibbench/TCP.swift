@@ -75,7 +75,7 @@ struct TCP: ParsableCommand {
     @Option(help: "Warm-up seconds left out of the results.", transform: RangedValue.seconds(TCPTestOptions.omitRange))
     var omit: Double = 0
 
-    @Option(help: "Seconds a silent peer is waited for past the duration before the run ends as lost (partial results kept).",
+    @Option(help: TimeoutHelp.text,
             transform: RangedValue.seconds(TCPTestOptions.timeoutRange))
     var timeout: Double = 10
 

@@ -67,6 +67,9 @@ struct UDP: ParsableCommand {
     @Option(help: "Pin client threads to CPU A (and server threads to B): A[,B].", transform: CPUPair.parse)
     var cpu: CPUPair?
 
+    @Option(help: TimeoutHelp.text, transform: RangedValue.seconds(UDPTestOptions.timeoutRange))
+    var timeout: Double = 10
+
     @OptionGroup var interface: InterfaceOptions
 
     @OptionGroup var token: TokenOptions
@@ -99,6 +102,7 @@ struct UDP: ParsableCommand {
         test.request = request.bytes
         test.response = response.bytes
         test.window = window.window?.bytes
+        test.timeout = timeout
         test.clientCPU = cpu?.client
         test.serverCPU = cpu?.server
         test.device = interface.dev

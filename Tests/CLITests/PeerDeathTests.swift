@@ -14,8 +14,6 @@ enum PeerDeath: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
 /// One kind of run whose peer dies: the command words after `ibbench` up to the peer's port
 /// (`tcp 127.0.0.1 --port P stream`), and how long the run is planned to last.
-/// A udp row is one more entry in `PeerDeathTests.runs` (`DeathRun(command: "udp", mode: "stream")`)
-/// once `ibbench udp` takes `--timeout` as tcp does; every case below then covers it.
 struct DeathRun: Sendable, CustomTestStringConvertible {
     var command: String
     var mode: String
@@ -29,7 +27,7 @@ struct DeathRun: Sendable, CustomTestStringConvertible {
     }
 }
 
-/// Kill -9 and SIGSTOP of the server or the client mid-run, for every tcp mode. The side that
+/// Kill -9 and SIGSTOP of the server or the client mid-run, for every tcp and udp mode. The side that
 /// survives ends within its deadline: a client exits 2 with its partial results in the chosen
 /// format, a server frees the dead client's slot and serves the next one. Each case prints the time
 /// measured from the signal, so the figures can be quoted.
@@ -47,6 +45,7 @@ struct DeathRun: Sendable, CustomTestStringConvertible {
     static let allowance = 4.0
 
     static let runs = ["stream", "reverse", "bidir", "rr", "crr"].map { DeathRun(command: "tcp", mode: $0) }
+        + ["stream", "rr"].map { DeathRun(command: "udp", mode: $0) }
     static let formats = ["json", "subunit"]
 
     /// Ports clear of the other CLI tests' offsets (0-5, 8, 9) and of the mesh's (20 up).

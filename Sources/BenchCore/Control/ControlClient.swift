@@ -43,7 +43,9 @@ public struct ControlClientMachine: Sendable {
         switch state {
         case .idle, .awaitingChallenge, .awaitingWelcome, .awaitingAccepted, .attaching, .awaitingReady: 10
         case .running: plan.timeLimit
-        case .awaitingResults: 15
+        // A live server answers `finished` at once; a silent one gets the test's own timeout
+        // (what its time limit adds to the duration), 15 s at most.
+        case .awaitingResults: min(15, max(1, plan.timeLimit - plan.duration))
         case .done: 0
         }
     }
