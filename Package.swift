@@ -138,7 +138,7 @@ let package = Package(
             ]
         ),
         // The decode/encode benchmark run by scripts/bench-subunit (not a test).
-        .executableTarget(name: "subunit-bench", dependencies: ["Subunit"]),
+        .executableTarget(name: "subunit-bench", dependencies: ["Subunit", "BenchCore"]),
         .testTarget(name: "SubunitTests", dependencies: ["Subunit", "TestProcesses"], resources: [.copy("Fixtures")]),
         // The captured sysfs trees, stored as MANIFEST.tsv files (real sysfs is full of
         // symlink cycles that neither git nor SwiftPM's resource copying survive), and

@@ -5,10 +5,15 @@
 //                                  decode it: zero-copy views (from memory and read from the
 //                                  file), owned events, and into a summary sink
 //   subunit-bench encode           encode the same 300,000 packets into one buffer
+//   subunit-bench generate-report FILE TESTS
+//                                  write TESTS results as `ibbench tcp --format subunit` writes
+//                                  them (inprogress, summary, result.json: three packets each),
+//                                  the input of the `ibbench report` measurement
 //
 // Each measurement is the best of several rounds, timed with CLOCK_MONOTONIC.
 // SUBUNIT_BENCH_ROUNDS=N runs every measurement N times instead (1 makes a short
 // run for an instruction-count profiler such as valgrind's callgrind).
+import BenchCore
 import Subunit
 #if canImport(Glibc)
 import Glibc
@@ -155,6 +160,31 @@ case ("decode", 3), ("decode", 4):
     report("ibkit decode, summary", seconds: sink, bytes: bytes.count, packets: 2 * testCount)
     }
 
+case ("generate-report", 4):
+    guard let tests = Int(args[3]), tests > 0 else { print("generate-report: TESTS is a positive count"); exit(64) }
+    guard let f = fopen(args[2], "wb") else { fatalError("\(args[2]): cannot write") }
+    var bytes = 0
+    // Written in batches, so that a million tests need no more memory than a thousand.
+    for first in stride(from: 0, to: tests, by: 1000) {
+        var batch: [(BenchResult, String?)] = []
+        for i in first..<Swift.min(tests, first + 1000) {
+            let size = 65536 << (i % 4)  // a size sweep, repeated
+            let r = BenchResult(
+                test: "ibbench.tcp.stream.\(size)", tool: "ibbench", transport: .tcp,
+                parameters: ["size": String(size), "streams": "1", "duration": "5"],
+                metrics: [Metric("throughput", 9_000_000_000 + Double(i), .bitsPerSecond),
+                          Metric("bytes", 5_625_000_000 + Double(i * 1000), .bytes),
+                          Metric("rtt", 12_000 + Double(i % 997), .nanoseconds)],
+                started: 1_700_000_000 + Double(i) * 5, duration: 5.0 + Double(i % 100) / 1000)
+            batch.append((r, i % 4 == 0 ? nil : String(i % 4)))
+        }
+        let out = SubunitResults.stream(batch)
+        guard fwrite(out, 1, out.count, f) == out.count else { fatalError("\(args[2]): cannot write") }
+        bytes += out.count
+    }
+    guard fclose(f) == 0 else { fatalError("\(args[2]): cannot write") }
+    print("wrote \(args[2]): \(bytes) bytes, \(tests) tests, \(3 * tests) packets")
+
 case ("encode", 2):
     let packets = benchmarkPackets()
     let encoder = PacketEncoder()
@@ -171,6 +201,6 @@ case ("encode", 2):
     report("ibkit encode", seconds: t, bytes: size, packets: packets.count)
 
 default:
-    print("usage: subunit-bench generate FILE | decode FILE | encode")
+    print("usage: subunit-bench generate FILE | decode FILE | encode | generate-report FILE TESTS")
     exit(64)
 }

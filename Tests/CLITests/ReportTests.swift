@@ -1,6 +1,7 @@
 import Foundation
 import Subunit
 import Testing
+import TestProcesses
 
 /// What `ibbench report` printed, as text and as bytes (for `--format subunit`).
 typealias ReportRun = ToolRun
@@ -197,5 +198,38 @@ enum ReportStreams {
         let run = try runReport([], stdin: Array("build log line\n".utf8) + ReportStreams.passing)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.isEmpty)
+    }
+}
+
+/// Rows of a live run appear as its tests finish, not when the producer exits.
+@Suite struct ReportStreamingTests {
+    @Test(arguments: [("csv", 3), ("json", 2)])
+    func rowsAppearWhileTheInputIsStillOpen(format: String, lines: Int) throws {
+        let process = Process()
+        process.executableURL = productPath("ibbench")
+        process.arguments = ["report", "--format", format]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        input.fileHandleForWriting.write(Data(ReportStreams.passing))
+        let fd = output.fileHandleForReading.fileDescriptor
+        var seen: [UInt8] = []
+        let deadline = Date().addingTimeInterval(30)
+        while seen.filter({ $0 == 0x0A }).count < lines && Date() < deadline {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 100) > 0 else { continue }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            seen += buffer[..<n]
+        }
+        #expect(process.isRunning, "the report still waits for input")
+        #expect(seen.filter { $0 == 0x0A }.count == lines, "every finished test is written before the input ends")
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
     }
 }

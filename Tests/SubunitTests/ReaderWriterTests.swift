@@ -82,3 +82,58 @@ struct EventList: StreamResult {
     var packets: [Packet] = []
     mutating func status(_ packet: Packet) { packets.append(packet) }
 }
+
+/// A sink that is told when the reader has handed on everything it read.
+@Suite struct CaughtUpTests {
+    struct Marks: StreamResult {
+        var events: [String] = []
+        mutating func status(_ packet: Packet) { events.append(packet.testID ?? "-") }
+        mutating func caughtUp() { if events.last != "caught up" { events.append("caught up") } }
+    }
+
+    /// Each packet written while the reader waits is followed by caughtUp
+    /// before the next, so a buffering sink writes its rows as tests finish.
+    @Test func readerSaysCaughtUpBeforeItWaits() throws {
+        let pipe = try TestPipe()
+        let writeEnd = try pipe.write.duplicate()
+        try pipe.closeWrite()
+        let gate = DispatchSemaphore(value: 0)
+        let writer = Thread {
+            for i in 0..<3 {
+                try! writeEnd.writeAll(PacketEncoder().encode(Packet(testID: "t\(i)", status: .success)))
+                gate.wait()
+            }
+            try! writeEnd.close()
+        }
+        final class Box: @unchecked Sendable { var sink = Marks() }
+        let box = Box()
+        let readEnd = pipe.read
+        let reader = Thread {
+            _ = try? StreamReader(idleTimeout: .seconds(30)).read(readEnd, into: &box.sink)
+        }
+        writer.start()
+        reader.start()
+        // The reader cannot see t1 before the writer is let go, so t0 is followed by caughtUp.
+        for _ in 0..<3 {
+            Thread.sleep(forTimeInterval: 0.2)
+            gate.signal()
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while !reader.isFinished && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        #expect(reader.isFinished)
+        #expect(box.sink.events == ["t0", "caught up", "t1", "caught up", "t2", "caught up"])
+    }
+
+    @Test func collectorHandsOnClosedRecordsAndKeepsNone() {
+        var c = Collector()
+        c.status(Packet(testID: "a", status: .inProgress))
+        #expect(!c.hasRecords)
+        c.status(Packet(testID: "a", status: .success))
+        c.status(Packet(testID: "b", status: .fail))
+        #expect(c.takeRecords().map(\.testID) == ["a", "b"])
+        #expect(!c.hasRecords && c.records.isEmpty)
+        c.status(Packet(testID: "c", status: .inProgress))
+        c.stopTestRun()
+        #expect(c.takeRecords().map { "\($0.testID) \($0.isComplete)" } == ["c false"])
+    }
+}

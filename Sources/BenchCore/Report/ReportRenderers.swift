@@ -72,11 +72,11 @@ enum ReportRenderer {
         return r.detail ?? ""
     }
 
-    private static func plain(_ v: Double) -> String {
+    static func plain(_ v: Double) -> String {
         v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
     }
 
-    private static func csvField(_ s: String) -> String {
+    static func csvField(_ s: String) -> String {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
         return "\"" + s.replacing("\"", with: "\"\"") + "\""
     }

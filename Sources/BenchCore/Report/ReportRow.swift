@@ -37,7 +37,7 @@ public struct ReportRow: Sendable, Equatable {
         tags = record.tags
         failed = record.failed
         result = record.attachment(named: Self.resultAttachmentName).flatMap {
-            try? JSONDecoder().decode(BenchResult.self, from: Data($0.content))
+            ResultScan.decode($0.content)
         }
         detail = result?.reason ?? Self.firstTextLine(of: record, among: ["reason", "traceback", "Parser Error"])
     }

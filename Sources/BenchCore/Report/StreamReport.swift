@@ -140,10 +140,13 @@ private struct InputSink<Downstream: StreamResult & Sendable>: StreamResult {
         diagnostics("\(source): \(corruption)")
         if labelled != nil { labelled!.corrupt(corruption) } else { mux.withDownstream { $0.corrupt(corruption) } }
     }
+
+    mutating func caughtUp() { mux.withDownstream { $0.caughtUp() } }
 }
 
-/// Turns finished tests into rows: written at once for JSON lines and CSV,
-/// kept for the table.
+/// Turns finished tests into rows: written as each test finishes for JSON
+/// lines and CSV, kept for the table. Closed records are handed on and
+/// dropped, so memory stays flat in the number of tests but for the table.
 private struct RowSink: StreamResult, Sendable {
     let format: OutputFormat
     let output: ReportOutput
@@ -152,51 +155,73 @@ private struct RowSink: StreamResult, Sendable {
     var rows: [ReportRow] = []
     var collector = Collector()
     var summary = RunSummary()
+    /// Output not yet written: one write per batch of input rather than per row or packet.
+    var pending: [UInt8] = []
+    private let encoder = PacketEncoder()
+    static let flushSize = 1 << 16
+
+    init(format: OutputFormat, output: ReportOutput, sources: [String]) {
+        self.format = format
+        self.output = output
+        self.sources = sources
+        if format != .table { pending.reserveCapacity(Self.flushSize + 4096) }
+    }
 
     mutating func startTestRun() {}
 
     /// Stream-level output (no test id) makes no row; the collector keeps it.
     mutating func status(_ packet: Packet) {
-        if format == .subunit { write(packet) }
         summary.status(packet)
-        let before = collector.records.count
+        // The merged stream needs no rows, only the verdict.
+        if format == .subunit { return write(packet) }
         collector.status(packet)
-        emit(from: before)
+        emit()
     }
 
     mutating func corrupt(_ corruption: Corruption) {
-        if format == .subunit { corruption.packets.forEach(write) }
         summary.corrupt(corruption)
-        let before = collector.records.count
+        if format == .subunit { return corruption.packets.forEach { write($0) } }
         collector.corrupt(corruption)
-        emit(from: before)
+        emit()
     }
+
+    /// The input has no more bytes for now: what it completed is written before the reader waits.
+    mutating func caughtUp() { flush() }
 
     mutating func stopTestRun() {
         summary.stopTestRun()
-        let before = collector.records.count
         collector.stopTestRun()
-        emit(from: before)
+        emit()
+        flush()
     }
 
-    /// Re-emits a packet of the merged stream, whole, at once.
-    private func write(_ packet: Packet) {
-        var bytes: [UInt8] = []
+    mutating func flush() {
+        guard !pending.isEmpty else { return }
+        output.write(pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Re-emits a packet of the merged stream, whole.
+    private mutating func write(_ packet: Packet) {
+        let mark = pending.count
         // A packet that grew past the size limit with its new route code is dropped, as
         // python's tools do; ibkit's own packets stay far below it.
-        if (try? PacketEncoder().encode(packet, into: &bytes)) != nil { output.write(bytes) }
+        if (try? encoder.encode(packet, into: &pending)) == nil { pending.removeSubrange(mark...) }
+        if pending.count >= Self.flushSize { flush() }
     }
 
-    private mutating func emit(from index: Int) {
-        for record in collector.records[index...] where record.status != .exists {
+    private mutating func emit() {
+        guard collector.hasRecords else { return }
+        for record in collector.takeRecords() where record.status != .exists {
             let row = ReportRow(record, source: source(of: record))
             switch format {
-            case .json: output.write(ReportRenderer.jsonLine(row))
-            case .csv: output.write(ReportRenderer.csvLine(row))
+            case .json: RowWriter.appendJSON(row, to: &pending)
+            case .csv: RowWriter.appendCSV(row, to: &pending)
             case .table: rows.append(row)
             case .subunit: break
             }
         }
+        if pending.count >= Self.flushSize { flush() }
     }
 
     /// The merged input a record came from: the first part of its route code.

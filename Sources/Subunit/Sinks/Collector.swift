@@ -42,6 +42,17 @@ public struct Collector: StreamResult, Sendable {
         if let done = tracker.apply(packet) { add(done) }
     }
 
+    /// Whether `records` holds any record.
+    public var hasRecords: Bool { !records.isEmpty }
+
+    /// The closed records so far, removed from `records`: a reader that handles
+    /// each test as it closes keeps memory flat however long the stream.
+    public mutating func takeRecords() -> [TestRecord] {
+        var taken: [TestRecord] = []
+        swap(&taken, &records)
+        return taken
+    }
+
     public mutating func corrupt(_ corruption: Corruption) {
         corruptions.append(corruption)
         for p in corruption.packets { status(p) }

@@ -17,11 +17,16 @@ public protocol StreamResult {
     mutating func corrupt(_ corruption: Corruption)
     /// After the last event: unfinished tests are settled here.
     mutating func stopTestRun()
+    /// Every byte read so far has been decoded and handed on; the reader may
+    /// wait for more next. A sink that buffers output writes it here, so rows
+    /// still appear as tests finish on a live pipe.
+    mutating func caughtUp()
 }
 
 extension StreamResult {
     public mutating func startTestRun() {}
     public mutating func stopTestRun() {}
+    public mutating func caughtUp() {}
 
     public mutating func nonSubunit(_ bytes: [UInt8]) {
         status(.nonSubunit(bytes))
@@ -58,6 +63,7 @@ public struct Tee<A: StreamResult, B: StreamResult>: StreamResult {
     public mutating func nonSubunit(_ bytes: [UInt8]) { a.nonSubunit(bytes); b.nonSubunit(bytes) }
     public mutating func corrupt(_ corruption: Corruption) { a.corrupt(corruption); b.corrupt(corruption) }
     public mutating func stopTestRun() { a.stopTestRun(); b.stopTestRun() }
+    public mutating func caughtUp() { a.caughtUp(); b.caughtUp() }
 }
 
 /// Re-encodes every event as subunit v2 into a byte array: non-subunit text

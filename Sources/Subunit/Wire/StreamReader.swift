@@ -164,10 +164,12 @@ public struct StreamReader {
 
     private func drainV1(_ decoder: inout V1Decoder, into sink: inout some StreamResult) {
         while let event = decoder.next() { sink.handle(event) }
+        sink.caughtUp()
     }
 
     private func drain(_ decoder: inout PacketDecoder, into sink: inout some StreamResult) {
         while let event = decoder.next() { sink.handle(event) }
+        sink.caughtUp()
     }
 
     private func waitReadable(_ fd: FileDescriptor, evenWithoutTimeout: Bool = false) throws(StreamReadError) {
