@@ -2,14 +2,14 @@ import BenchCore
 import FuzzSupport
 
 enum ControlProperties {
-    /// Decodes `input` fed in pieces, draining events after each feed as `ControlChannel`
+    /// Decodes `input` fed as `pattern` cuts it, draining events after each feed as `ControlChannel`
     /// does, and checks that the buffer stays within one frame plus one feed until the
     /// decoder gives up (after which the connection is closed and nothing more is read).
-    static func decode(_ input: [UInt8], pieceSize: Int) -> [ControlFrameDecoder.Event] {
+    static func decode(_ input: [UInt8], fed pattern: FeedPattern) -> [ControlFrameDecoder.Event] {
         var decoder = ControlFrameDecoder()
         var events: [ControlFrameDecoder.Event] = []
         var ended = false
-        for piece in FuzzInput.pieces(input, size: pieceSize) {
+        for piece in FuzzInput.pieces(input, pattern) {
             decoder.feed(piece)
             while let e = decoder.next() {
                 events.append(e)

@@ -6,11 +6,11 @@ import FuzzSupport
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzControl(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let input = FuzzInput.bytes(data, size)
-    let (a, b) = FuzzInput.pieceSizes(for: input)
-    let first = ControlProperties.decode(input, pieceSize: a)
-    let second = ControlProperties.decode(input, pieceSize: b)
+    let (a, b) = FuzzInput.feedPatterns(for: input)
+    let first = ControlProperties.decode(input, fed: a)
+    let second = ControlProperties.decode(input, fed: b)
     require(second.map(ControlProperties.comparable) == first.map(ControlProperties.comparable),
-            "pieces of \(a) and \(b) bytes decode differently: \(first) and \(second)")
+            "\(a) and \(b) decode differently: \(first) and \(second)")
     for case .message(let m) in first { ControlProperties.checkRoundTrip(m) }
     return 0
 }
