@@ -7,7 +7,7 @@ import PackageDescription
 
 // libFuzzer targets for ibkit's input decoders, outside the main package so that its
 // `swift build` and `swift test` neither build nor wait for them. Built and run by
-// scripts/fuzz, with --sanitize=fuzzer --sanitize=address applied to every module.
+// scripts/fuzz, with -Xswiftc -sanitize=fuzzer,address applied to every module.
 let harness: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
 
 let package = Package(
