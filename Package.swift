@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "LinkSetup", targets: ["LinkSetup"]),
         .library(name: "BenchCore", targets: ["BenchCore"]),
         .library(name: "Mesh", targets: ["Mesh"]),
+        .library(name: "PeerTools", targets: ["PeerTools"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
