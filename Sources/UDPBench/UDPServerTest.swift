@@ -32,10 +32,9 @@ package struct UDPTransport: Transport {
     }
 
     private func openSockets(count: Int, plan: TestPlan) throws(BenchError) -> [CInt] {
-        var window = SocketOptions(plan: plan.options)
-        window.device = device
+        let window = SocketOptions(plan: plan.options).window
         let options: PreparedSocketOptions
-        do { options = try PreparedSocketOptions(SocketOptions(window: window.window, device: device)) } catch {
+        do { options = try PreparedSocketOptions(SocketOptions(window: window, device: device)) } catch {
             throw BenchError(.local, subject: "UDP data socket", what: "cannot apply the socket options", errnoName: error.symbol,
                              next: "check --window and serve --dev")
         }
