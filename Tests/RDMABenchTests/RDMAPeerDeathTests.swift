@@ -136,16 +136,18 @@ struct RDMAPeerDeathTests {
         defer { if ended == nil { server.kill() } }
         #expect(server.wait(seconds: 1) == nil, "serve --once waits for a test")
         #expect(waitServing(port: 7613), "ibbench serve answers within 10 s and serves the run")
-        ended = server.wait(seconds: 15)
+        ended = server.wait(seconds: 60)
         #expect(ended == 0, "serve --once exited 0 after one RDMA run")
         let (_, error) = runClient(RDMAOptions(peer: guestIP, port: 7613, sizes: [64], iterations: 10, timeout: 2))
         #expect(error != nil, "nobody serves a second run")
     }
 
     @Test func cliErrorsAreOneLineAndExitTwo() throws {
+        // The exit statuses are the point, not the time: a debug binary starting inside the
+        // emulated guest of a loaded host has taken over 20 s, so the waits only bound a hang.
         let none = try ChildProcess(product: "ibbench", ["rdma", guestIP, "--port", "7699", "--iters", "10"])
-        #expect(none.wait(seconds: 20) == 2)
+        #expect(none.wait(seconds: 120) == 2)
         let usage = try ChildProcess(product: "ibbench", ["rdma", guestIP, "--qps", "0"])
-        #expect(usage.wait(seconds: 20) == 64)
+        #expect(usage.wait(seconds: 120) == 64)
     }
 }
