@@ -43,24 +43,12 @@ struct TCPClient {
         })
         let loops = data.join()
         interval?.finish()
-        switch end {
-        case .unreachable(let error):
+        switch end.streamHalves(peer: address, measured: !loops.isEmpty) {
+        case .failure(let error):
             return ClientRun(results: [], error: error)
-        case .ended(.busy(let text)):
-            return ClientRun(results: [], error: BenchError(.peer, subject: "\(address)", what: text, next: "or run against another server"))
-        case .ended(.failed(let why)) where loops.isEmpty:
-            return ClientRun(results: [], error: BenchError(.peer, subject: "\(address)", what: why, next: "see the server's log"))
-        case .ended(.failed(let why)):
+        case .success(let (server, failure)):
             let built = ClientResults(mode: options.mode, plan: plan, testID: testID, started: started,
-                                      client: loops, server: [:], failure: why).build()
-            return ClientRun(results: built, error: nil)
-        case .ended(.completed(let bytes)):
-            var server: [Int: BenchResult] = [:]
-            for (r, _) in SubunitResults.decode(bytes) {
-                if let i = r.parameters["stream"].flatMap({ Int($0) }) { server[i] = r }
-            }
-            let built = ClientResults(mode: options.mode, plan: plan, testID: testID, started: started,
-                                      client: loops, server: server, failure: nil).build()
+                                      client: loops, server: server, failure: failure).build()
             return ClientRun(results: built, error: nil)
         }
     }

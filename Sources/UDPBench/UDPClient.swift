@@ -28,25 +28,13 @@ struct UDPClient {
             }
         })
         let loops = data.join()
-        func built(server: [Int: BenchResult], failure: String?) -> [(BenchResult, String?)] {
-            UDPResults(mode: options.mode, plan: plan, bitsPerSecond: options.bitsPerSecond, testID: testID,
-                       started: started, client: loops, server: server, failure: failure).build()
-        }
-        switch end {
-        case .unreachable(let error):
+        switch end.streamHalves(peer: address, measured: !loops.isEmpty) {
+        case .failure(let error):
             return ([], error)
-        case .ended(.busy(let text)):
-            return ([], BenchError(.peer, subject: "\(address)", what: text, next: "or run against another server"))
-        case .ended(.failed(let why)) where loops.isEmpty:
-            return ([], BenchError(.peer, subject: "\(address)", what: why, next: "see the server's log"))
-        case .ended(.failed(let why)):
-            return (built(server: [:], failure: why), nil)
-        case .ended(.completed(let bytes)):
-            var server: [Int: BenchResult] = [:]
-            for (r, _) in SubunitResults.decode(bytes) {
-                if let i = r.parameters["stream"].flatMap({ Int($0) }) { server[i] = r }
-            }
-            return (built(server: server, failure: nil), nil)
+        case .success(let (server, failure)):
+            let results = UDPResults(mode: options.mode, plan: plan, bitsPerSecond: options.bitsPerSecond, testID: testID,
+                                     started: started, client: loops, server: server, failure: failure).build()
+            return (results, nil)
         }
     }
 }

@@ -31,6 +31,30 @@ package struct ControlClientRun {
         case unreachable(BenchError)
         /// The protocol ran to an end: completed, busy or failed.
         case ended(ControlClientMachine.Outcome)
+
+        /// What a transport whose server reports one result per stream (tcp, udp) makes of the
+        /// end: the server's halves by stream and why the run broke, when anything was
+        /// `measured`; otherwise the error alone, since there is nothing to report.
+        package func streamHalves(peer: SocketAddress, measured: Bool)
+            -> Result<(server: [Int: BenchResult], failure: String?), BenchError>
+        {
+            switch self {
+            case .unreachable(let error):
+                return .failure(error)
+            case .ended(.busy(let text)):
+                return .failure(BenchError(.peer, subject: "\(peer)", what: text, next: "or run against another server"))
+            case .ended(.failed(let why)) where !measured:
+                return .failure(BenchError(.peer, subject: "\(peer)", what: why, next: "see the server's log"))
+            case .ended(.failed(let why)):
+                return .success(([:], why))
+            case .ended(.completed(let bytes)):
+                var server: [Int: BenchResult] = [:]
+                for (r, _) in SubunitResults.decode(bytes) {
+                    if let i = r.parameters["stream"].flatMap({ Int($0) }) { server[i] = r }
+                }
+                return .success((server, nil))
+            }
+        }
     }
 
     package let address: SocketAddress

@@ -13,8 +13,13 @@ struct CountersOption: ParsableArguments {
     @Option(help: ArgumentHelp("Read sysfs under DIR instead of /: a captured tree.", valueName: "dir"))
     var sysfsRoot: String?
 
+    /// The ports `--counters` names; nil for text that names none.
+    private var target: CounterTarget? {
+        counters == "all" ? CounterTarget() : counters.flatMap(CounterTarget.init(parsing:))
+    }
+
     func validate() throws {
-        if let counters, counters != "all", CounterTarget(parsing: counters) == nil {
+        if let counters, target == nil {
             throw ValidationError("--counters \(counters): give all, a device such as mlx5_0, or DEV:PORT such as mlx5_0:1")
         }
     }
@@ -22,8 +27,7 @@ struct CountersOption: ParsableArguments {
     /// Runs `body` with `reporter`, counting the ports asked for when there are any; a result
     /// an error counter failed makes the run's verdict a miss (exit 1).
     func run(reporting reporter: any Reporter, _ body: (any Reporter) throws -> RunVerdict) throws -> RunVerdict {
-        guard let counters else { return try body(reporter) }
-        let target = counters == "all" ? CounterTarget() : CounterTarget(parsing: counters) ?? CounterTarget()
+        guard let counters, let target else { return try body(reporter) }
         let counting: CounterAttachingReporter
         do {
             counting = try CounterAttachingReporter(wrapping: reporter, root: FilePath(sysfsRoot ?? "/"), target: target)
