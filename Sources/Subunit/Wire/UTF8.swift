@@ -162,15 +162,23 @@ struct TextState: Sendable {
     }
 
     private mutating func feedSlow(_ b: UInt8) {
-        var data: (UInt8, UInt8, UInt8, UInt8) = (pending.0, pending.1, pending.2, 0)
-        withUnsafeMutableBytes(of: &data) { $0[pendingCount] = b }
         let n = pendingCount + 1
+        // The pending bytes and `b`, by index, without an array: this runs for every
+        // byte of non-ASCII text, and random or binary text is mostly that.
+        let held = pending
+        func byteAt(_ k: Int) -> UInt8 {
+            if k == n - 1 { return b }
+            switch k {
+            case 0: return held.0
+            case 1: return held.1
+            default: return held.2
+            }
+        }
         var produced = false
         var i = 0
         var newPending = 0
-        let bytes = withUnsafeBytes(of: data) { Array($0.prefix(n)) }
         scan: while i < n {
-            let c = bytes[i]
+            let c = byteAt(i)
             if c < 0x80 { produced = true; i += 1; continue }
             guard let (len, low, high) = UTF8Check.lead(c) else {
                 midCharacter = false  // decode error: pending bytes stay as they were
@@ -178,7 +186,7 @@ struct TextState: Sendable {
             }
             for j in 1..<len {
                 if i + j >= n { newPending = n - i; break scan }
-                let d = bytes[i + j]
+                let d = byteAt(i + j)
                 if j == 1 && UTF8Check.truncatedSurrogate(c, d) && i + 2 == n { newPending = 2; break scan }
                 let ok = j == 1 ? (d >= low && d <= high) : (d & 0xC0 == 0x80)
                 if !ok { midCharacter = false; return }
@@ -189,7 +197,7 @@ struct TextState: Sendable {
         pendingCount = newPending
         if newPending > 0 {
             let start = n - newPending
-            pending = (bytes[start], newPending > 1 ? bytes[start + 1] : 0, newPending > 2 ? bytes[start + 2] : 0)
+            pending = (byteAt(start), newPending > 1 ? byteAt(start + 1) : 0, newPending > 2 ? byteAt(start + 2) : 0)
         }
         midCharacter = !produced
     }
