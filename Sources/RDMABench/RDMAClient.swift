@@ -70,7 +70,10 @@ struct SizeRun {
         do { path = try RDMAClientPath(options: o, size: size, layout: spec.layout) } catch { return (nil, error) }
         let control = ControlClientRun(address: address,
                                        connection: SocketOptions(device: o.interface, bindAddress: o.bind),
-                                       plan: spec.plan(duration: o.duration, timeLimit: timeLimit), token: o.token)
+                                       plan: spec.plan(duration: o.duration, timeLimit: timeLimit), token: o.token,
+                                       // The time limit holds a minute of grace for the server's
+                                       // stall check; a silent server gets only --timeout.
+                                       resultsTimeout: o.timeout)
         var started = wallClockSeconds()
         let end = control.run(path, connected: {
             connected()

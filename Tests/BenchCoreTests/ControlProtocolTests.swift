@@ -193,6 +193,23 @@ import Testing
         #expect(m.received(.results(subunit: [1, 2])) == [.finish(.completed(serverResults: [1, 2]))])
     }
 
+    /// A silent server's results are waited for the plan's grace (15 s at most), or the
+    /// timeout the transport gives.
+    @Test(arguments: [(nil, 10.0), (1.5, 1.5)] as [(Double?, Double)])
+    func resultsWaitIsTheTimeoutGiven(timeout: Double?, expected: Double) {
+        var m = ControlClientMachine(plan: plan, token: nil, resultsTimeout: timeout)
+        _ = m.connected()
+        _ = m.received(.challenge(nonce: [1], tokenRequired: false))
+        _ = m.received(.welcome)
+        _ = m.received(.accepted(session: [3], info: [:]))
+        _ = m.dataPathAttached()
+        _ = m.received(.ready)
+        _ = m.streamsFinished()
+        #expect(m.state == .awaitingResults)
+        #expect(m.waitLimit == expected)
+        #expect(m.deadlinePassed() == [.send(.stop), .finish(.failed("server sent no results within \(Int(expected)) s; the peer may be gone"))])
+    }
+
     @Test func busyServer() {
         var m = ControlClientMachine(plan: plan, token: nil)
         _ = m.connected()

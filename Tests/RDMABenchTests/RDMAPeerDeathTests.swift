@@ -83,6 +83,44 @@ struct RDMAPeerDeathTests {
         let elapsed = Date().timeIntervalSince(signalled)
         print(String(format: "peer death: rdma %@, server %@, --format json: client exited %@ %.2f s after the signal (bound %.1f s)",
                      mode.testDescription, death.rawValue, status.map { String($0) } ?? "-", elapsed, bound))
+        try expectErrorExitWithPartialResult(status: status, elapsed: elapsed, bound: bound, out: out, err: err)
+    }
+
+    /// One-sided verbs against a stopped server: rxe completes writes and reads in the
+    /// server's kernel, so the client measures on to the end of its duration and only then
+    /// finds the server silent. It waits `--timeout` for the server's results, then exits 2
+    /// with its own half as a partial result. Bound: the rest of the duration, plus the timeout.
+    @Test(arguments: [RDMAVerb.write, .read])
+    func oneSidedBandwidthAgainstAStoppedServerEndsAfterItsDurationAndTimeout(verb: RDMAVerb) throws {
+        let duration = 4.0
+        let server = try ChildProcess(product: "ibbench", ["serve", "--port", "7614"])
+        defer { server.kill() }
+        try #require(waitServing(port: 7614), "ibbench serve answers within 10 s")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-rdma-stop-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
+        let sentBefore = sentPackets()
+        let client = try ChildProcess(productPath("ibbench"),
+                                      ["rdma", guestIP, verb.rawValue, "bw", "--port", "7614", "-t", String(duration),
+                                       "--timeout", String(Self.timeout), "--format", "json"], stdout: out, stderr: err)
+        defer { client.kill() }
+        try #require(waitMeasuring(since: sentBefore), "the client measures within 20 s")
+        try #require(client.isRunning, "the client still runs when the server stops")
+        kill(server.pid, SIGSTOP)
+        let signalled = Date()
+        let bound = duration + Self.timeout + 1 + Self.allowance
+        let status = client.wait(seconds: bound + 20)
+        let elapsed = Date().timeIntervalSince(signalled)
+        print(String(format: "peer death: rdma %@ bw, server SIGSTOP, --format json: client exited %@ %.2f s after the signal (-t %.0f, bound %.1f s)",
+                     verb.rawValue, status.map { String($0) } ?? "-", elapsed, duration, bound))
+        try expectErrorExitWithPartialResult(status: status, elapsed: elapsed, bound: bound, out: out, err: err)
+    }
+
+    /// Exit 2 within `bound`, one error line on stderr, and JSON lines on stdout ending in an
+    /// error result that keeps what the client measured.
+    private func expectErrorExitWithPartialResult(status: Int32?, elapsed: Double, bound: Double,
+                                                  out: URL, err: URL) throws {
         let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
         #expect(status == 2, "exit \(String(describing: status)); \(stderr)")
         #expect(elapsed <= bound, "\(elapsed) s > \(bound) s")

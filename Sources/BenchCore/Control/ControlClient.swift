@@ -31,11 +31,15 @@ public struct ControlClientMachine: Sendable {
     public let plan: TestPlan
     private let token: String?
     private let software: String
+    private let resultsTimeout: Double?
 
-    public init(plan: TestPlan, token: String?, software: String = "ibbench") {
+    /// `resultsTimeout`: how long a silent server gets to send its results once the data
+    /// threads end; by default what the plan's time limit adds to its duration, 15 s at most.
+    public init(plan: TestPlan, token: String?, software: String = "ibbench", resultsTimeout: Double? = nil) {
         self.plan = plan
         self.token = token
         self.software = software
+        self.resultsTimeout = resultsTimeout
     }
 
     /// Seconds the runner waits in the current state before `deadlinePassed()`.
@@ -43,9 +47,8 @@ public struct ControlClientMachine: Sendable {
         switch state {
         case .idle, .awaitingChallenge, .awaitingWelcome, .awaitingAccepted, .attaching, .awaitingReady: 10
         case .running: plan.timeLimit
-        // A live server answers `finished` at once; a silent one gets the test's own timeout
-        // (what its time limit adds to the duration), 15 s at most.
-        case .awaitingResults: min(15, max(1, plan.timeLimit - plan.duration))
+        // A live server answers `finished` at once; a silent one gets the test's own timeout.
+        case .awaitingResults: resultsTimeout ?? min(15, max(1, plan.timeLimit - plan.duration))
         case .done: 0
         }
     }

@@ -62,9 +62,13 @@ package struct ControlClientRun {
     package let connection: SocketOptions
     package let plan: TestPlan
     package let token: String?
+    /// How long a silent server gets to send its results (`ControlClientMachine`).
+    package let resultsTimeout: Double?
 
-    package init(address: SocketAddress, connection: SocketOptions, plan: TestPlan, token: String?) {
+    package init(address: SocketAddress, connection: SocketOptions, plan: TestPlan, token: String?,
+                 resultsTimeout: Double? = nil) {
         self.address = address
+        self.resultsTimeout = resultsTimeout
         var c = connection
         c.noDelay = true
         self.connection = c
@@ -84,7 +88,8 @@ package struct ControlClientRun {
         }
         connected()
         var channel = ControlChannel(socket: control)
-        var machine = ControlClientMachine(plan: plan, token: token, software: "ibbench \(ibkitVersion)")
+        var machine = ControlClientMachine(plan: plan, token: token, software: "ibbench \(ibkitVersion)",
+                                           resultsTimeout: resultsTimeout)
         var queue = machine.connected()
         while true {
             while !queue.isEmpty {
