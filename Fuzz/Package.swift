@@ -20,8 +20,12 @@ let package = Package(
             .product(name: "PeerTools", package: "ibkit"),
             .product(name: "BenchCore", package: "ibkit"),
         ]),
+        .target(name: "SubunitFuzzing", dependencies: [.product(name: "Subunit", package: "ibkit")]),
         .executableTarget(name: "fuzz-subunit", dependencies: [
-            "FuzzSupport", .product(name: "Subunit", package: "ibkit"),
+            "FuzzSupport", "SubunitFuzzing", .product(name: "Subunit", package: "ibkit"),
+        ], swiftSettings: harness),
+        .executableTarget(name: "fuzz-subunit-v1", dependencies: [
+            "FuzzSupport", "SubunitFuzzing", .product(name: "Subunit", package: "ibkit"),
         ], swiftSettings: harness),
         .executableTarget(name: "fuzz-control", dependencies: [
             "FuzzSupport", .product(name: "BenchCore", package: "ibkit"), .product(name: "Subunit", package: "ibkit"),

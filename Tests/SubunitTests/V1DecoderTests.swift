@@ -170,13 +170,16 @@ private let lostMIME = #"text/x-traceback; charset="utf8"; language="python""#
 
     /// Where python raises and stops, the line is reported and decoding goes on.
     @Test(arguments: [
-        (Array("test: ".utf8) + [0xFF, 0x0A], "test name is not UTF-8"),
-        (Array("tags: ".utf8) + [0xC0, 0x80, 0x0A], "tags are not UTF-8"),
+        (Array("test: ".utf8) + [0xFF, 0x0A], "test name is not UTF-8 without NUL"),
+        (Array("tags: ".utf8) + [0xC0, 0x80, 0x0A], "tags are not UTF-8 without NUL"),
+        // Found by fuzzing: a NUL passed on into a v2 packet that no encoder or decoder takes.
+        (Array("test: a".utf8) + [0x00, 0x0A], "test name is not UTF-8 without NUL"),
+        (Array("test: m\nfailure: m [ multipart\nContent-Type: a/b\nl".utf8) + [0x00, 0x0A], "multipart detail: name is not UTF-8 without NUL"),
         (Array("test: m\nfailure: m [ multipart\nnospace\n".utf8), "multipart detail: expected a Content-Type line"),
         (Array("test: m\nfailure: m [ multipart\nContent-Type: text\n".utf8), "multipart detail: invalid MIME type"),
         (Array("test: m\nfailure: m [ multipart\nContent-Type: a/b\nlog\n5\n".utf8), "multipart detail: bad chunk length line"),
         (Array("test: m\nfailure: m [ multipart\nContent-Type: a/b\nlog\n2\r\nab\n".utf8), "multipart detail: bad chunk length line"),
-    ])
+    ] as [([UInt8], String)])
     func linesPythonCannotReadAreCorrupt(_ bad: [UInt8], _ why: String) {
         let events = decodeV1(Array(time.utf8) + bad + Array("]\ntest: next\nsuccess: next\n".utf8))
         let corruptions = events.compactMap { if case .corrupt(let c) = $0 { c } else { nil } }

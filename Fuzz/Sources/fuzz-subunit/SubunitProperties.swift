@@ -1,5 +1,6 @@
 import FuzzSupport
 import Subunit
+import SubunitFuzzing
 
 /// What must hold for any input, damaged or not.
 enum SubunitProperties {
@@ -13,7 +14,7 @@ enum SubunitProperties {
                 return view.event
             }
         }
-        require(merged(owned) == merged(viewed),
+        require(SubunitEvents.merged(owned) == SubunitEvents.merged(viewed),
                 "next() with \(a) and nextView with \(b) disagree")
         let returned = viewed.reduce(packetBytes) { $0 + unpackedByteCount($1) }
         require(returned == input.count, "events hold \(returned) of \(input.count) bytes")
@@ -71,22 +72,5 @@ enum SubunitProperties {
         case .nonSubunit(let text): text.count
         case .corrupt(let c): c.skipped
         }
-    }
-
-    /// Adjacent text events joined: how text is split depends on where the feeds end.
-    static func merged(_ events: [Event]) -> [Event] {
-        var out: [Event] = []
-        var text: [UInt8] = []
-        for e in events {
-            if case .nonSubunit(let more) = e {
-                text += more
-                continue
-            }
-            if !text.isEmpty { out.append(.nonSubunit(text)) }
-            text = []
-            out.append(e)
-        }
-        if !text.isEmpty { out.append(.nonSubunit(text)) }
-        return out
     }
 }

@@ -23,8 +23,9 @@
 ///   for another test, a `test:` inside a test), is passed on as text.
 ///
 /// Where python raises and stops (a name or tag that is not UTF-8, an
-/// unreadable `time:` or `progress:`, a malformed multipart block), the line
-/// is reported as `.corrupt` and decoding goes on; a malformed multipart block
+/// unreadable `time:` or `progress:`, a malformed multipart block), and where a
+/// string holds a NUL, which no v2 packet can carry, the line is reported as
+/// `.corrupt` and decoding goes on; a malformed multipart block
 /// is skipped to its closing `]`, keeping the parts read whole before it.
 ///
 /// Memory is bounded: a directive line longer than `maxLineLength` is
@@ -295,7 +296,7 @@ public struct V1Decoder: Sendable {
         switch command {
         case .test:
             guard !inTest else { return appendText(l) }
-            guard let name = V1Line.text(argument(l, at)) else { return corrupt(l, "test name is not UTF-8") }
+            guard let name = V1Line.text(argument(l, at)) else { return corrupt(l, "test name is not UTF-8 without NUL") }
             startTest(name)
         case .success: outcomeLine(l, at, .success, inTest)
         case .failure: outcomeLine(l, at, .failure, inTest)
@@ -306,7 +307,7 @@ public struct V1Decoder: Sendable {
         case .progress:
             if !V1Line.isValidProgress(l[at...]) { corrupt(l, "progress is not a number, push or pop") }
         case .tags:
-            guard let s = V1Line.text(l[at...]) else { return corrupt(l, "tags are not UTF-8") }
+            guard let s = V1Line.text(l[at...]) else { return corrupt(l, "tags are not UTF-8 without NUL") }
             var gone: Set<String> = []
             var new: Set<String> = []
             for w in V1Line.words(s) {
@@ -329,7 +330,7 @@ public struct V1Decoder: Sendable {
 
     private mutating func outcomeLine(_ l: [UInt8], _ at: Int, _ o: Outcome, _ inTest: Bool) {
         guard inTest else { return appendText(l) }
-        guard let name = V1Line.text(argument(l, at)) else { return corrupt(l, "test name is not UTF-8") }
+        guard let name = V1Line.text(argument(l, at)) else { return corrupt(l, "test name is not UTF-8 without NUL") }
         outcome = o
         if name == testID {
             finishTest(with: [])
@@ -357,7 +358,7 @@ public struct V1Decoder: Sendable {
             }
             mode = .multipart(.name(mime: String(value)))
         case .name(let mime):
-            guard let name = V1Line.text(l.dropLast()) else { return malformed(l, "multipart detail: name is not UTF-8") }
+            guard let name = V1Line.text(l.dropLast()) else { return malformed(l, "multipart detail: name is not UTF-8 without NUL") }
             current = Part(name: name, mime: mime)
             mode = .multipart(.length)
         case .length:

@@ -49,9 +49,11 @@ enum V1Line {
         c == 0x20 || (c >= 0x09 && c <= 0x0D)
     }
 
-    /// The bytes as text, or nil where python's strict UTF-8 decoding raises.
+    /// The bytes as a string a v2 packet can carry: nil where python's strict UTF-8
+    /// decoding raises, and for a NUL, which v2 strings may not hold (python's 1to2 writes
+    /// it, and its own v2 reader then refuses the packet).
     static func text(_ bytes: some Collection<UInt8>) -> String? {
-        String(validating: bytes, as: UTF8.self)
+        bytes.contains(0) ? nil : String(validating: bytes, as: UTF8.self)
     }
 
     /// Words of a `tags:` argument as `str.split()` splits them (Unicode whitespace).
