@@ -21,6 +21,8 @@ import Subunit
         #"{"test":"t","tool":"x","transport":"tcp","status":"success","parameters":{},"metrics":[{"name":"big","value":1e400,"unit":"B"}]}"#,
         #"{"test":"t","tool":"x","transport":"tcp","status":"success","parameters":{},"metrics":[{"name":"long","value":0.1000000000000000055511151231257827021181583404541015625,"unit":"B"}]}"#,
         #"{"test":"t","tool":"x","transport":"tcp","status":"success","parameters":{},"metrics":[],"extra":[1,{"a":null}]}"#,
+        // A key written with an escape is one the decoder reads.
+        #"{"tes\u0074":"t","tool":"x","transport":"tcp","status":"success","parameters":{},"metrics":[]}"#,
         #"{"test":"t","test":"u","tool":"x","transport":"tcp","status":"success","parameters":{},"metrics":[]}"#,
         #"{"test":"t","tool":"x","transport":"tcp","status":"success","parameters":{"a":"1","a":"2"},"metrics":[]}"#,
         // Not results at all: both give nil.
@@ -80,7 +82,10 @@ import Subunit
         var odd = plain
         odd.parameters = ["send_size": "1", "sendsize": "2", "send": "3", "Size": "4", "size2": "5", "a,b": "c;d"]
         odd.metrics = [Metric("tiny", 1e-7, .seconds), Metric("huge", 1.5e300, .bytes), Metric("neg", -0.0, .count),
-                       Metric("int", 123_456_789_012_345, .bytes), Metric("frac", 0.1, .seconds)]
+                       Metric("int", 123_456_789_012_345, .bytes), Metric("frac", 0.1, .seconds),
+                       Metric("negative", -42, .count), Metric("zero", 0, .count),
+                       Metric("below 1e15", 999_999_999_999_999, .bytes), Metric("1e15", 1e15, .bytes),
+                       Metric("above -1e15", -999_999_999_999_999, .bytes)]
         odd.reason = "peer said \"no\"\n\tthen\u{1}left/closed"
         odd.started = nil
         odd.duration = nil

@@ -171,6 +171,37 @@ enum ReportStreams {
                            "ibbench.rdma.write@1", "ibbench.tcp.bidir@1"])
     }
 
+    /// A packet as another encoder may write it: a two-byte length where one would do.
+    static var packetWithALongLengthField: [UInt8] {
+        // Signature, flags (version 2, test id, status success), length 11 in two bytes, test id "t".
+        var bytes: [UInt8] = [0xB3, 0x28, 0x03, 0x40, 0x0B, 0x01, UInt8(ascii: "t")]
+        let crc = CRC32.checksum(bytes)
+        bytes += [UInt8(crc >> 24), UInt8(crc >> 16 & 0xFF), UInt8(crc >> 8 & 0xFF), UInt8(crc & 0xFF)]
+        return bytes
+    }
+
+    /// One input's packets go out as they came, not encoded again; merged ones get route codes.
+    @Test func subunitOutputOfOneInputIsItsPacketsAsRead() throws {
+        let input = ReportStreams.passing + Self.packetWithALongLengthField
+        let run = try runReport(["--format", "subunit"], stdin: input)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.output == input)
+        var d = PacketDecoder()
+        d.feed(Self.packetWithALongLengthField)
+        guard case .packet(let packet)? = d.finish() else { Issue.record("the crafted packet did not decode"); return }
+        let reencoded = try PacketEncoder().encode(packet)
+        #expect(reencoded != Self.packetWithALongLengthField, "the packet is not what the encoder writes")
+
+        let a = try ReportStreams.file(ReportStreams.passing)
+        defer { try? FileManager.default.removeItem(atPath: a) }
+        let merged = try runReport(["--format", "subunit", a, "-"], stdin: Self.packetWithALongLengthField)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        var labelled = packet
+        labelled.routeCode = "1"
+        let expected = try PacketEncoder().encode(labelled)
+        #expect(Array(merged.output.suffix(expected.count)) == expected)
+    }
+
     /// A producer that goes silent does not hang the report.
     @Test func idleTimeoutEndsAStalledInput() throws {
         let start = Date()

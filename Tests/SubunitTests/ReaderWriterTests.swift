@@ -136,4 +136,19 @@ struct EventList: StreamResult {
         c.stopTestRun()
         #expect(c.takeRecords().map { "\($0.testID) \($0.isComplete)" } == ["c false"])
     }
+
+    @Test func collectorHandsRecordsIntoTheCallersArray() {
+        var c = Collector()
+        var taken: [TestRecord] = [TestRecord(testID: "stale", routeCode: nil, start: nil)]
+        c.status(Packet(testID: "a", status: .success))
+        c.takeRecords(into: &taken)
+        #expect(taken.map(\.testID) == ["a"])
+        #expect(!c.hasRecords)
+        c.status(Packet(testID: "b", status: .fail))
+        c.status(Packet(testID: "c", status: .success))
+        c.takeRecords(into: &taken)
+        #expect(taken.map(\.testID) == ["b", "c"])
+        c.takeRecords(into: &taken)
+        #expect(taken.isEmpty)
+    }
 }

@@ -3,6 +3,9 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Decodes a `result.json` attachment: the shape ibkit writes by a direct
 /// scan, anything else by `JSONDecoder`.
@@ -39,28 +42,28 @@ enum ResultScan {
             guard take(UInt8(ascii: "{")) else { return nil }
             if !take(UInt8(ascii: "}")) {
                 repeat {
-                    guard let key = string(), take(UInt8(ascii: ":")) else { return nil }
+                    guard let key = key(), take(UInt8(ascii: ":")) else { return nil }
                     switch key {
-                    case "test": guard test == nil, let v = string() else { return nil }; test = v
-                    case "tool": guard tool == nil, let v = string() else { return nil }; tool = v
-                    case "transport":
+                    case .test: guard test == nil, let v = string() else { return nil }; test = v
+                    case .tool: guard tool == nil, let v = string() else { return nil }; tool = v
+                    case .transport:
                         guard transport == nil, let v = string().flatMap(BenchResult.Transport.init) else { return nil }
                         transport = v
-                    case "status":
+                    case .status:
                         guard status == nil, let v = string().flatMap(BenchResult.Status.init) else { return nil }
                         status = v
-                    case "parameters": guard parameters == nil, let v = stringObject() else { return nil }; parameters = v
-                    case "metrics": guard metrics == nil, let v = metricArray() else { return nil }; metrics = v
-                    case "reason":
+                    case .parameters: guard parameters == nil, let v = stringObject() else { return nil }; parameters = v
+                    case .metrics: guard metrics == nil, let v = metricArray() else { return nil }; metrics = v
+                    case .reason:
                         guard reason == nil else { return nil }
                         if null() { reason = .some(nil) } else if let v = string() { reason = v } else { return nil }
-                    case "started":
+                    case .started:
                         guard started == nil else { return nil }
                         if null() { started = .some(nil) } else if let v = number() { started = v } else { return nil }
-                    case "duration":
+                    case .duration:
                         guard duration == nil else { return nil }
                         if null() { duration = .some(nil) } else if let v = number() { duration = v } else { return nil }
-                    default: return nil
+                    case .name, .value, .unit: return nil
                     }
                 } while take(UInt8(ascii: ","))
                 guard take(UInt8(ascii: "}")) else { return nil }
@@ -75,7 +78,7 @@ enum ResultScan {
 
         mutating func stringObject() -> [String: String]? {
             guard take(UInt8(ascii: "{")) else { return nil }
-            var d: [String: String] = [:]
+            var d = [String: String](minimumCapacity: 4)  // a handful without growing
             if take(UInt8(ascii: "}")) { return d }
             repeat {
                 guard let k = string(), take(UInt8(ascii: ":")), let v = string(), d.updateValue(v, forKey: k) == nil
@@ -100,11 +103,11 @@ enum ResultScan {
             var name: String?, value: Double?, unit: Metric.Unit?
             if !take(UInt8(ascii: "}")) {
                 repeat {
-                    guard let key = string(), take(UInt8(ascii: ":")) else { return nil }
+                    guard let key = key(), take(UInt8(ascii: ":")) else { return nil }
                     switch key {
-                    case "name": guard name == nil, let v = string() else { return nil }; name = v
-                    case "value": guard value == nil, let v = number() else { return nil }; value = v
-                    case "unit": guard unit == nil, let v = string().flatMap(Metric.Unit.init) else { return nil }; unit = v
+                    case .name: guard name == nil, let v = string() else { return nil }; name = v
+                    case .value: guard value == nil, let v = number() else { return nil }; value = v
+                    case .unit: guard unit == nil, let v = string().flatMap(Metric.Unit.init) else { return nil }; unit = v
                     default: return nil
                     }
                 } while take(UInt8(ascii: ","))
@@ -131,6 +134,37 @@ enum ResultScan {
                   b[i + 2] == UInt8(ascii: "l"), b[i + 3] == UInt8(ascii: "l") else { return false }
             i += 4
             return true
+        }
+
+        /// The keys of `BenchResult` and `Metric`.
+        enum Key {
+            case test, tool, transport, status, parameters, metrics, reason, started, duration, name, value, unit
+        }
+
+        /// A key among `Key`, read without making a String (a result has about twenty);
+        /// nil for any other key, or one written with an escape.
+        mutating func key() -> Key? {
+            guard take(UInt8(ascii: "\"")) else { return nil }
+            let start = i
+            while i < b.count, b[i] != UInt8(ascii: "\"") {
+                guard b[i] >= 0x20, b[i] < 0x7F, b[i] != UInt8(ascii: "\\") else { return nil }
+                i += 1
+            }
+            guard i < b.count else { return nil }
+            let count = i - start
+            let p = b.baseAddress! + start
+            i += 1
+            func equals(_ s: StaticString) -> Bool { memcmp(s.utf8Start, p, count) == 0 }
+            switch count {
+            case 4: return equals("test") ? .test : equals("tool") ? .tool : equals("name") ? .name : equals("unit") ? .unit : nil
+            case 5: return equals("value") ? .value : nil
+            case 6: return equals("status") ? .status : equals("reason") ? .reason : nil
+            case 7: return equals("metrics") ? .metrics : equals("started") ? .started : nil
+            case 8: return equals("duration") ? .duration : nil
+            case 9: return equals("transport") ? .transport : nil
+            case 10: return equals("parameters") ? .parameters : nil
+            default: return nil
+            }
         }
 
         /// A string of printable ASCII, else nil. Of the escapes only the

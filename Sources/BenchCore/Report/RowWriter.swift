@@ -42,7 +42,7 @@ enum RowWriter {
                 if k > 0 { out.append(UInt8(ascii: ";")) }
                 out.append(contentsOf: m.name.utf8)
                 out.append(UInt8(ascii: "="))
-                out.append(contentsOf: ReportRenderer.plain(m.value).utf8)
+                plain(m.value, &out)
                 if !m.unit.rawValue.isEmpty {
                     out.append(UInt8(ascii: " "))
                     out.append(contentsOf: m.unit.rawValue.utf8)
@@ -68,7 +68,7 @@ enum RowWriter {
         guard value.isFinite, scaled < 9.0e18 else { return out.append(contentsOf: Units.fixed(value, 6).utf8) }
         if value < 0 && scaled > 0 { out.append(UInt8(ascii: "-")) }
         let whole = UInt64(scaled)
-        out.append(contentsOf: String(whole / 1_000_000).utf8)
+        decimal(whole / 1_000_000, &out)
         out.append(UInt8(ascii: "."))
         var frac = whole % 1_000_000
         let at = out.count
@@ -76,6 +76,33 @@ enum RowWriter {
         for k in (at..<at + 6).reversed() {
             out[k] = UInt8(ascii: "0") + UInt8(frac % 10)
             frac /= 10
+        }
+    }
+
+    /// `ReportRenderer.plain(value)`, without the String.
+    static func plain(_ value: Double, _ out: inout [UInt8]) {
+        guard value == value.rounded() && abs(value) < 1e15 else { return out.append(contentsOf: "\(value)".utf8) }
+        let whole = Int64(value)
+        if whole < 0 { out.append(UInt8(ascii: "-")) }
+        decimal(whole.magnitude, &out)
+    }
+
+    /// The decimal digits of `value`, as `String(value)` writes them.
+    static func decimal(_ value: UInt64, _ out: inout [UInt8]) {
+        var digits = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        let at = out.count
+        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+        out.withUnsafeMutableBufferPointer { b in
+            rest = value
+            for k in (at..<at + digits).reversed() {
+                b[k] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
         }
     }
 
@@ -118,6 +145,8 @@ enum RowWriter {
         }
         func optStr(_ s: String?) { if let s { str(s) } else { raw("null") } }
         func num(_ v: Double) {
+            // An integer below 10^15 is written as its digits, as JSONEncoder does (not -0).
+            if v == v.rounded() && abs(v) < 1e15 && !(v == 0 && v.sign == .minus) { return plain(v, &out) }
             var text = v.description
             if text.hasSuffix(".0") { text.removeLast(2) }
             for c in text.utf8 where !(c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) && c != UInt8(ascii: ".")

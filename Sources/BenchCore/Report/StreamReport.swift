@@ -130,6 +130,12 @@ private struct InputSink<Downstream: StreamResult & Sendable>: StreamResult {
         if labelled != nil { labelled!.status(packet) } else { mux.withDownstream { $0.status(packet) } }
     }
 
+    /// The only input's packets reach the report with their bytes: unlabelled, they are passed on as read.
+    mutating func status(_ packet: Packet, wire: UnsafeRawBufferPointer) {
+        packets += 1
+        if labelled != nil { labelled!.status(packet) } else { mux.withDownstream { $0.status(packet, wire: wire) } }
+    }
+
     mutating func nonSubunit(_ bytes: [UInt8]) {
         otherBytes += bytes.count
         if labelled != nil { labelled!.nonSubunit(bytes) } else { mux.withDownstream { $0.nonSubunit(bytes) } }
@@ -154,6 +160,8 @@ private struct RowSink: StreamResult, Sendable {
     let sources: [String]
     var rows: [ReportRow] = []
     var collector = Collector()
+    /// The records `emit` took last, kept for their storage.
+    private var finished: [TestRecord] = []
     var summary = RunSummary()
     /// Output not yet written: one write per batch of input rather than per row or packet.
     var pending: [UInt8] = []
@@ -176,6 +184,14 @@ private struct RowSink: StreamResult, Sendable {
         if format == .subunit { return write(packet) }
         collector.status(packet)
         emit()
+    }
+
+    /// A packet of the only input, unchanged: for subunit output its bytes are copied, not encoded again.
+    mutating func status(_ packet: Packet, wire: UnsafeRawBufferPointer) {
+        guard format == .subunit else { return status(packet) }
+        summary.status(packet)
+        pending.append(contentsOf: wire)
+        if pending.count >= Self.flushSize { flush() }
     }
 
     mutating func corrupt(_ corruption: Corruption) {
@@ -212,7 +228,8 @@ private struct RowSink: StreamResult, Sendable {
 
     private mutating func emit() {
         guard collector.hasRecords else { return }
-        for record in collector.takeRecords() where record.status != .exists {
+        collector.takeRecords(into: &finished)
+        for record in finished where record.status != .exists {
             let row = ReportRow(record, source: source(of: record))
             switch format {
             case .json: RowWriter.appendJSON(row, to: &pending)

@@ -53,6 +53,13 @@ public struct Collector: StreamResult, Sendable {
         return taken
     }
 
+    /// `takeRecords`, into an array the caller keeps: `taken` is emptied and the two
+    /// swap storage, so that a reader taking each test as it closes allocates none.
+    public mutating func takeRecords(into taken: inout [TestRecord]) {
+        taken.removeAll(keepingCapacity: true)
+        swap(&taken, &records)
+    }
+
     public mutating func corrupt(_ corruption: Corruption) {
         corruptions.append(corruption)
         for p in corruption.packets { status(p) }

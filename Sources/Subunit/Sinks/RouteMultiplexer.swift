@@ -5,7 +5,7 @@ import Synchronization
 /// route code gets `label/code` (testtools' `StreamToQueue` does the same).
 /// Inputs may be fed from different threads; events reach the sink one at a time.
 public final class RouteMultiplexer<Downstream: StreamResult & Sendable>: Sendable {
-    private let downstream: Mutex<Downstream>
+    @usableFromInline let downstream: Mutex<Downstream>
 
     public init(_ downstream: Downstream) {
         self.downstream = Mutex(downstream)
@@ -17,6 +17,9 @@ public final class RouteMultiplexer<Downstream: StreamResult & Sendable>: Sendab
     }
 
     /// Runs `body` on the merged sink (to start or stop the run, or read results).
+    /// Inlinable: called once per packet for a single input, and a generic call
+    /// across modules would look up its closure's metadata every time.
+    @inlinable
     public func withDownstream<R>(_ body: (inout Downstream) -> R) -> R {
         downstream.withLock { body(&$0) }
     }

@@ -11,6 +11,10 @@ public protocol StreamResult {
     mutating func startTestRun()
     /// One packet.
     mutating func status(_ packet: Packet)
+    /// One packet and the bytes it was decoded from, valid only during the call: a sink
+    /// that passes packets on unchanged copies them rather than encoding the packet again.
+    /// By default, `status(packet)`.
+    mutating func status(_ packet: Packet, wire: UnsafeRawBufferPointer)
     /// Bytes that were not subunit.
     mutating func nonSubunit(_ bytes: [UInt8])
     /// A packet that could not be decoded.
@@ -27,6 +31,10 @@ extension StreamResult {
     public mutating func startTestRun() {}
     public mutating func stopTestRun() {}
     public mutating func caughtUp() {}
+
+    public mutating func status(_ packet: Packet, wire: UnsafeRawBufferPointer) {
+        status(packet)
+    }
 
     public mutating func nonSubunit(_ bytes: [UInt8]) {
         status(.nonSubunit(bytes))
@@ -60,6 +68,10 @@ public struct Tee<A: StreamResult, B: StreamResult>: StreamResult {
 
     public mutating func startTestRun() { a.startTestRun(); b.startTestRun() }
     public mutating func status(_ packet: Packet) { a.status(packet); b.status(packet) }
+    public mutating func status(_ packet: Packet, wire: UnsafeRawBufferPointer) {
+        a.status(packet, wire: wire)
+        b.status(packet, wire: wire)
+    }
     public mutating func nonSubunit(_ bytes: [UInt8]) { a.nonSubunit(bytes); b.nonSubunit(bytes) }
     public mutating func corrupt(_ corruption: Corruption) { a.corrupt(corruption); b.corrupt(corruption) }
     public mutating func stopTestRun() { a.stopTestRun(); b.stopTestRun() }

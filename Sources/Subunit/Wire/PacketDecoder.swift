@@ -102,6 +102,22 @@ public struct PacketDecoder: Sendable {
         }
     }
 
+    /// Hands the next event to `sink`, a packet with the bytes it was decoded from;
+    /// false, without calling `sink`, when more input is needed.
+    mutating func deliverNext(to sink: inout some StreamResult) -> Bool {
+        guard let s = step() else { return false }
+        switch s {
+        case .corrupt:
+            sink.corrupt(corruption.take()!)
+        case .text(let a, let b):
+            sink.nonSubunit(Array(UnsafeRawBufferPointer(start: input.base + a, count: b - a)))
+        case .packet(let a, let n, let layout):
+            let packet = recent.packet(UnsafeRawPointer(input.base + a), layout)
+            sink.status(packet, wire: UnsafeRawBufferPointer(start: input.base + a, count: n))
+        }
+        return true
+    }
+
     /// Marks the end of input and returns the next event; call until nil.
     public mutating func finish() -> Event? {
         ended = true

@@ -168,7 +168,7 @@ public struct StreamReader {
     }
 
     private func drain(_ decoder: inout PacketDecoder, into sink: inout some StreamResult) {
-        while let event = decoder.next() { sink.handle(event) }
+        while decoder.deliverNext(to: &sink) {}
         sink.caughtUp()
     }
 
