@@ -67,10 +67,11 @@ struct LoopOutcome {
     var failure: LoopFailure?
 }
 
-/// How long a loop runs: a number of messages per QP, or until a monotonic deadline.
+/// How long a loop runs: a number of messages per QP, or a time counted from the loop's own start,
+/// so that the duration it measures is never shorter than the one asked for.
 enum LoopLength {
     case iterations(Int)
-    case until(UInt64)
+    case nanos(UInt64)
 }
 
 func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
@@ -81,17 +82,17 @@ func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
 func bandwidthLoop(_ path: borrowing DataPath, length: LoopLength, txDepth: Int, cqMod: Int,
                    poller: inout CompletionPoller, watch: inout PeerWatch) -> LoopOutcome {
     let unit = path.postList / gcd(path.postList, cqMod) * cqMod
-    var target = Int.max
-    var end = UInt64.max
-    switch length {
-    case .iterations(let n): target = (n + unit - 1) / unit * unit
-    case .until(let t): end = t
-    }
     let signaled = IBV_SEND_SIGNALED.rawValue
     var outcome = LoopOutcome()
     var stopping = false
     let cpu0 = CPUTime.thread().totalNanos
     let start = monotonicNanos()
+    var target = Int.max
+    var end = UInt64.max
+    switch length {
+    case .iterations(let n): target = (n + unit - 1) / unit * unit
+    case .nanos(let n): end = start + n
+    }
     outer: while true {
         var active = false
         for q in 0..<path.qpCount {
@@ -141,17 +142,17 @@ func latencyLoop(_ path: borrowing DataPath, verb: RDMAVerb, length: LoopLength,
                  receive: UnsafeMutablePointer<ibv_recv_wr>, sendByte: UnsafeMutableRawPointer,
                  replyByte: UnsafeRawPointer, histogram: inout LatencyHistogram,
                  poller: inout CompletionPoller, watch: inout PeerWatch) -> LoopOutcome {
-    var target = Int.max
-    var end = UInt64.max
-    switch length {
-    case .iterations(let n): target = n
-    case .until(let t): end = t
-    }
     let qp = path.qps[0]
     let wr = path.wrs
     var outcome = LoopOutcome()
     let cpu0 = CPUTime.thread().totalNanos
     let start = monotonicNanos()
+    var target = Int.max
+    var end = UInt64.max
+    switch length {
+    case .iterations(let n): target = n
+    case .nanos(let n): end = start + n
+    }
     var turn = 0
     // Writes are signalled every 16th turn (their completions only free the send queue).
     let signaled = IBV_SEND_SIGNALED.rawValue

@@ -235,7 +235,7 @@ struct QPWork {
                                       capacity: Int32(DataPath.wcCapacity))
         var watch = PeerWatch(cmFD: graph.channel.pointee.fd, context: graph.context, stallSeconds: max(o.timeout, 1), stop: stop)
         var histogram = LatencyHistogram()
-        let length: LoopLength = o.duration.map { .until(monotonicNanos() + UInt64($0 * 1e9)) } ?? .iterations(o.iterations)
+        let length: LoopLength = o.duration.map { .nanos(UInt64($0 * 1e9)) } ?? .iterations(o.iterations)
         let outcome: LoopOutcome
         if o.mode == .bw {
             outcome = bandwidthLoop(path, length: length, txDepth: o.txDepth, cqMod: o.cqModeration,

@@ -91,6 +91,7 @@ enum ResultScan {
             guard take(UInt8(ascii: "[")) else { return nil }
             var out: [Metric] = []
             if take(UInt8(ascii: "]")) { return out }
+            out.reserveCapacity(4)
             repeat {
                 guard let m = metric() else { return nil }
                 out.append(m)
@@ -172,35 +173,42 @@ enum ResultScan {
         mutating func string() -> String? {
             guard take(UInt8(ascii: "\"")) else { return nil }
             let start = i
-            var unescaped: [UInt8]?
+            // Most strings have no escape: they are made straight from the input.
             while i < b.count {
                 let c = b[i]
                 if c == UInt8(ascii: "\"") {
                     i += 1
-                    if let unescaped { return String(decoding: unescaped, as: UTF8.self) }
                     return String(decoding: UnsafeBufferPointer(rebasing: b[start..<i - 1]), as: UTF8.self)
+                }
+                if c == UInt8(ascii: "\\") { break }
+                guard c >= 0x20, c < 0x7F else { return nil }
+                i += 1
+            }
+            var unescaped = Array(UnsafeBufferPointer(rebasing: b[start..<i]))
+            while i < b.count {
+                let c = b[i]
+                if c == UInt8(ascii: "\"") {
+                    i += 1
+                    return String(decoding: unescaped, as: UTF8.self)
                 }
                 guard c >= 0x20, c < 0x7F else { return nil }
                 if c == UInt8(ascii: "\\") {
                     guard i + 1 < b.count else { return nil }
-                    let e: UInt8
                     switch b[i + 1] {
-                    case UInt8(ascii: "\""): e = UInt8(ascii: "\"")
-                    case UInt8(ascii: "\\"): e = UInt8(ascii: "\\")
-                    case UInt8(ascii: "/"): e = UInt8(ascii: "/")
-                    case UInt8(ascii: "b"): e = 0x08
-                    case UInt8(ascii: "f"): e = 0x0C
-                    case UInt8(ascii: "n"): e = 0x0A
-                    case UInt8(ascii: "r"): e = 0x0D
-                    case UInt8(ascii: "t"): e = 0x09
+                    case UInt8(ascii: "\""): unescaped.append(UInt8(ascii: "\""))
+                    case UInt8(ascii: "\\"): unescaped.append(UInt8(ascii: "\\"))
+                    case UInt8(ascii: "/"): unescaped.append(UInt8(ascii: "/"))
+                    case UInt8(ascii: "b"): unescaped.append(0x08)
+                    case UInt8(ascii: "f"): unescaped.append(0x0C)
+                    case UInt8(ascii: "n"): unescaped.append(0x0A)
+                    case UInt8(ascii: "r"): unescaped.append(0x0D)
+                    case UInt8(ascii: "t"): unescaped.append(0x09)
                     default: return nil
                     }
-                    if unescaped == nil { unescaped = Array(UnsafeBufferPointer(rebasing: b[start..<i])) }
-                    unescaped!.append(e)
                     i += 2
                     continue
                 }
-                unescaped?.append(c)
+                unescaped.append(c)
                 i += 1
             }
             return nil

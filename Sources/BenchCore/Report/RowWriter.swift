@@ -70,13 +70,7 @@ enum RowWriter {
         let whole = UInt64(scaled)
         decimal(whole / 1_000_000, &out)
         out.append(UInt8(ascii: "."))
-        var frac = whole % 1_000_000
-        let at = out.count
-        out.append(contentsOf: [UInt8](repeating: UInt8(ascii: "0"), count: 6))
-        for k in (at..<at + 6).reversed() {
-            out[k] = UInt8(ascii: "0") + UInt8(frac % 10)
-            frac /= 10
-        }
+        decimal(whole % 1_000_000, minimumDigits: 6, &out)
     }
 
     /// `ReportRenderer.plain(value)`, without the String.
@@ -87,22 +81,24 @@ enum RowWriter {
         decimal(whole.magnitude, &out)
     }
 
-    /// The decimal digits of `value`, as `String(value)` writes them.
-    static func decimal(_ value: UInt64, _ out: inout [UInt8]) {
-        var digits = 1
-        var rest = value
-        while rest >= 10 {
-            rest /= 10
-            digits += 1
-        }
-        let at = out.count
-        out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
-        out.withUnsafeMutableBufferPointer { b in
-            rest = value
-            for k in (at..<at + digits).reversed() {
-                b[k] = UInt8(ascii: "0") + UInt8(rest % 10)
+    /// The decimal digits of `value`, as `String(value)` writes them, with leading
+    /// zeros up to `minimumDigits`.
+    static func decimal(_ value: UInt64, minimumDigits: Int = 1, _ out: inout [UInt8]) {
+        precondition(minimumDigits <= 20, "a UInt64 has at most 20 digits")
+        // Digits are made from the right in a buffer on the stack, then copied at once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            var rest = value
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
                 rest /= 10
+            } while rest > 0
+            while digits.count - start < minimumDigits {
+                start -= 1
+                digits[start] = UInt8(ascii: "0")
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 
