@@ -15,6 +15,19 @@ import Subunit
         #"{"test":"t","tool":"x","transport":"rdma","status":"skip","reason":"no device","parameters":{"a":"1","b":""},"metrics":[{"value":-0.0,"unit":"","name":"m"},{"unit":"%","name":"cpu","value":1.5e2},{"name":"n","value":-12.75E-3,"unit":"us/KB"}]}"#,
         // JSONEncoder's own escapes (it writes / as \/ unless told not to).
         #"{"test":"a\"b\\c\/d\n\t\r\b\f","tool":"x\/y","transport":"tcp","status":"success","parameters":{"k\/":"v\\"},"metrics":[{"name":"throughput","unit":"bit\/s","value":9.41e9}]}"#,
+        // Units, statuses and transports are matched as bytes: prefixes, extensions and escapes of them.
+        #"{"test":"t","tool":"x","transport":"tcp","status":"success","parameters":{},"metrics":[{"name":"m","value":1,"unit":"bit"}]}"#,
+        #"{"test":"t","tool":"x","transport":"tcp","status":"success","parameters":{},"metrics":[{"name":"m","value":1,"unit":"bit/s/"}]}"#,
+        #"{"test":"t","tool":"x","transport":"tcp","status":"success","parameters":{},"metrics":[{"name":"m","value":1,"unit":"Bs"}]}"#,
+        #"{"test":"t","tool":"x","transport":"tcp","status":"success","parameters":{},"metrics":[{"name":"m","value":1,"unit":"\/"}]}"#,
+        #"{"test":"t","tool":"x","transport":"tcp","status":"success","parameters":{},"metrics":[{"name":"m","value":1,"unit":"n\s"}]}"#,
+        #"{"test":"t","tool":"x","transport":"tcp","status":"success","parameters":{},"metrics":[{"name":"m","value":1,"unit":"bit\u002fs"}]}"#,
+        #"{"test":"t","tool":"x","transport":"tcp","status":"success","parameters":{},"metrics":[{"name":"m","value":1,"unit":"ns\n"}]}"#,
+        #"{"test":"t","tool":"x","transport":"tcp","status":"succes","parameters":{},"metrics":[]}"#,
+        #"{"test":"t","tool":"x","transport":"tcp","status":"skipped","parameters":{},"metrics":[]}"#,
+        #"{"test":"t","tool":"x","transport":"\u0074cp","status":"fail","parameters":{},"metrics":[]}"#,
+        #"{"test":"t","tool":"x","transport":"rdma\"","status":"fail","parameters":{},"metrics":[]}"#,
+        #"{"test":"t","tool":"x","transport":"tcp","status":"success","parameters":{},"metrics":[{"name":"m","value":1,"unit":"B"#,
         // \u escapes, non-ASCII text, numbers at the edges, unknown keys: the decoder decides.
         #"{"test":"a\"b\\c\/d\u00e9\n","tool":"x","transport":"udp","status":"error","parameters":{"k\u0041":"v"},"metrics":[]}"#,
         #"{"test":"größe","tool":"x","transport":"tcp","status":"success","parameters":{},"metrics":[]}"#,

@@ -47,10 +47,10 @@ enum ResultScan {
                     case .test: guard test == nil, let v = string() else { return nil }; test = v
                     case .tool: guard tool == nil, let v = string() else { return nil }; tool = v
                     case .transport:
-                        guard transport == nil, let v = string().flatMap(BenchResult.Transport.init) else { return nil }
+                        guard transport == nil, let v = oneOf(BenchResult.Transport.self) else { return nil }
                         transport = v
                     case .status:
-                        guard status == nil, let v = string().flatMap(BenchResult.Status.init) else { return nil }
+                        guard status == nil, let v = oneOf(BenchResult.Status.self) else { return nil }
                         status = v
                     case .parameters: guard parameters == nil, let v = stringObject() else { return nil }; parameters = v
                     case .metrics: guard metrics == nil, let v = metricArray() else { return nil }; metrics = v
@@ -108,7 +108,7 @@ enum ResultScan {
                     switch key {
                     case .name: guard name == nil, let v = string() else { return nil }; name = v
                     case .value: guard value == nil, let v = number() else { return nil }; value = v
-                    case .unit: guard unit == nil, let v = string().flatMap(Metric.Unit.init) else { return nil }; unit = v
+                    case .unit: guard unit == nil, let v = oneOf(Metric.Unit.self) else { return nil }; unit = v
                     default: return nil
                     }
                 } while take(UInt8(ascii: ","))
@@ -212,6 +212,45 @@ enum ResultScan {
                 i += 1
             }
             return nil
+        }
+
+        /// A string that is one of `T`'s raw values, compared as bytes with its escapes
+        /// decoded (units come as `bit\/s`), without making a String; nil for any other
+        /// string, as `string().flatMap(T.init)` gives.
+        mutating func oneOf<T: CaseIterable & RawRepresentable>(_: T.Type) -> T? where T.RawValue == String {
+            guard take(UInt8(ascii: "\"")) else { return nil }
+            let start = i
+            for candidate in T.allCases {
+                i = start
+                if rest(is: candidate.rawValue) { return candidate }
+            }
+            return nil
+        }
+
+        /// Whether the string from `i` to its closing quote is `expected`; on true, `i` is past the quote.
+        private mutating func rest(is expected: String) -> Bool {
+            var expected = expected
+            return expected.withUTF8 { e in
+                var k = 0
+                while i < b.count {
+                    var c = b[i]
+                    guard c >= 0x20, c < 0x7F else { return false }
+                    i += 1
+                    if c == UInt8(ascii: "\"") { return k == e.count }
+                    if c == UInt8(ascii: "\\") {
+                        guard i < b.count else { return false }
+                        switch b[i] {
+                        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): c = b[i]
+                        // The other escapes stand for control characters, which no raw value holds.
+                        default: return false
+                        }
+                        i += 1
+                    }
+                    guard k < e.count, e[k] == c else { return false }
+                    k += 1
+                }
+                return false
+            }
         }
 
         /// A JSON number that parses to a finite Double, else nil.

@@ -22,15 +22,15 @@ enum RowWriter {
         if let r = row.result {
             field(r.tool, &out)
             out.append(UInt8(ascii: ","))
-            out.append(contentsOf: r.transport.rawValue.utf8)
+            out.append(utf8: r.transport.rawValue)
             out.append(UInt8(ascii: ","))
             let sorted = r.parameters.sorted(by: { $0.key < $1.key })
             var mark = out.count
             for (k, p) in sorted.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ";")) }
-                out.append(contentsOf: p.key.utf8)
+                out.append(utf8: p.key)
                 out.append(UInt8(ascii: "="))
-                out.append(contentsOf: p.value.utf8)
+                out.append(utf8: p.value)
             }
             if needsQuotes(out[mark...]) {
                 out.removeSubrange(mark...)
@@ -40,12 +40,12 @@ enum RowWriter {
             mark = out.count
             for (k, m) in r.metrics.enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ";")) }
-                out.append(contentsOf: m.name.utf8)
+                out.append(utf8: m.name)
                 out.append(UInt8(ascii: "="))
                 plain(m.value, &out)
                 if !m.unit.rawValue.isEmpty {
                     out.append(UInt8(ascii: " "))
-                    out.append(contentsOf: m.unit.rawValue.utf8)
+                    out.append(utf8: m.unit.rawValue)
                 }
             }
             if needsQuotes(out[mark...]) {
@@ -108,7 +108,7 @@ enum RowWriter {
 
     private static func field(_ s: String, _ out: inout [UInt8]) {
         let mark = out.count
-        out.append(contentsOf: s.utf8)
+        out.append(utf8: s)
         // The String renderer decides quoting by Character ("\r\n" is one), so it decides here too.
         if needsQuotes(out[mark...]) {
             out.removeSubrange(mark...)
@@ -136,7 +136,7 @@ enum RowWriter {
                 return
             }
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: s.utf8)
+            out.append(utf8: s)
             out.append(UInt8(ascii: "\""))
         }
         func optStr(_ s: String?) { if let s { str(s) } else { raw("null") } }
@@ -223,5 +223,14 @@ enum RowWriter {
         str(row.test)
         raw("}\n")
         return ok
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// The UTF-8 of `s` in one copy: appending `s.utf8` goes byte by byte for
+    /// a small (inline) string, which most fields are.
+    mutating func append(utf8 s: String) {
+        var s = s
+        s.withUTF8 { append(contentsOf: $0) }
     }
 }

@@ -42,12 +42,12 @@ public struct BenchResult: Sendable, Codable, Equatable {
         metrics.first { $0.name == name }
     }
 
-    public enum Transport: String, Sendable, Codable {
+    public enum Transport: String, Sendable, Codable, CaseIterable {
         case tcp, udp, rdma
     }
 
     /// Mirrors the subunit statuses a measurement can end in.
-    public enum Status: String, Sendable, Codable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
         case success, fail, skip
         /// The run broke (lost peer, unparseable output) rather than missing a threshold.
         case error
@@ -68,7 +68,7 @@ public struct Metric: Sendable, Codable, Equatable {
     }
 
     /// Units are stored in base form; reporters choose the display scale.
-    public enum Unit: String, Sendable, Codable {
+    public enum Unit: String, Sendable, Codable, CaseIterable {
         /// bit/s (Gbit/s = 10^9 bit/s when displayed).
         case bitsPerSecond = "bit/s"
         case bytes = "B"
