@@ -193,18 +193,8 @@ enum ResultScan {
                 }
                 guard c >= 0x20, c < 0x7F else { return nil }
                 if c == UInt8(ascii: "\\") {
-                    guard i + 1 < b.count else { return nil }
-                    switch b[i + 1] {
-                    case UInt8(ascii: "\""): unescaped.append(UInt8(ascii: "\""))
-                    case UInt8(ascii: "\\"): unescaped.append(UInt8(ascii: "\\"))
-                    case UInt8(ascii: "/"): unescaped.append(UInt8(ascii: "/"))
-                    case UInt8(ascii: "b"): unescaped.append(0x08)
-                    case UInt8(ascii: "f"): unescaped.append(0x0C)
-                    case UInt8(ascii: "n"): unescaped.append(0x0A)
-                    case UInt8(ascii: "r"): unescaped.append(0x0D)
-                    case UInt8(ascii: "t"): unescaped.append(0x09)
-                    default: return nil
-                    }
+                    guard i + 1 < b.count, let e = Self.escaped(b[i + 1]) else { return nil }
+                    unescaped.append(e)
                     i += 2
                     continue
                 }
@@ -238,18 +228,28 @@ enum ResultScan {
                     i += 1
                     if c == UInt8(ascii: "\"") { return k == e.count }
                     if c == UInt8(ascii: "\\") {
-                        guard i < b.count else { return false }
-                        switch b[i] {
-                        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): c = b[i]
-                        // The other escapes stand for control characters, which no raw value holds.
-                        default: return false
-                        }
+                        guard i < b.count, let byte = Self.escaped(b[i]) else { return false }
+                        c = byte
                         i += 1
                     }
                     guard k < e.count, e[k] == c else { return false }
                     k += 1
                 }
                 return false
+            }
+        }
+
+        /// The byte a one-letter escape stands for (`n` of `\n`: 0x0A); nil for any other,
+        /// `\u` included, which the decoder decides.
+        static func escaped(_ letter: UInt8) -> UInt8? {
+            switch letter {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): letter
+            case UInt8(ascii: "b"): 0x08
+            case UInt8(ascii: "f"): 0x0C
+            case UInt8(ascii: "n"): 0x0A
+            case UInt8(ascii: "r"): 0x0D
+            case UInt8(ascii: "t"): 0x09
+            default: nil
             }
         }
 
