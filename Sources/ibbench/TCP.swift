@@ -12,7 +12,7 @@ struct TCP: ParsableCommand {
             (request/response, like netperf TCP_RR), crr (a new connection per
             transaction, like TCP_CRR). Throughput is in Gbit/s (10^9 bit/s), measured
             where the data arrives; latency is round-trip, from an HDR histogram. Sizes
-            take K/M/G (binary: 64K = 65,536 bytes); --size is 256K unless given, and
+            take K/M/G (binary: 64K = 65,536 bytes); --size is 1M unless given, and
             --sweep alone sweeps 1K:4M in bulk modes and 1:64K in rr and crr. --zerocopy
             sends with sendfile(2) from a cached file (no MSG_ZEROCOPY). rr waits for
             each message in a blocking recv, as netperf and qperf do; --busy-poll polls

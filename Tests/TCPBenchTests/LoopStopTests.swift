@@ -14,30 +14,6 @@ import Testing
         case receive, send, requestResponseClient, requestResponseServer
     }
 
-    /// A TCP connection over 127.0.0.1: (this end, the silent peer's end).
-    private func loopbackConnection() throws -> (CInt, CInt) {
-        let listener = socket(AF_INET, CInt(SOCK_STREAM.rawValue), 0)
-        defer { close(listener) }
-        var a = sockaddr_in()
-        a.sin_family = sa_family_t(AF_INET)
-        a.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &a) { p in
-            try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                try #require(bind(listener, sa, len) == 0 && listen(listener, 1) == 0)
-                try #require(getsockname(listener, sa, &len) == 0)
-            }
-        }
-        let client = socket(AF_INET, CInt(SOCK_STREAM.rawValue), 0)
-        let rc = withUnsafePointer(to: &a) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, len) }
-        }
-        try #require(rc == 0)
-        let peer = accept(listener, nil, nil)
-        try #require(peer >= 0)
-        return (client, peer)
-    }
-
     private func run(_ loop: Loop, fd: CInt, progress: StreamProgress) -> LoopResult {
         let limits = LoopLimits(endNanos: monotonicNanos() + 60_000_000_000, hardStopNanos: .max)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65536, alignment: 16)
@@ -61,7 +37,7 @@ import Testing
 
     @Test(arguments: Loop.allCases)
     func stoppingWakesALoopWaitingOnASilentPeer(_ loop: Loop) throws {
-        let (fd, peer) = try loopbackConnection()
+        let (fd, peer) = try tcpLoopbackConnection()
         defer { close(fd); close(peer) }
         let progress = StreamProgress()
         let thread = try BenchThread(name: "loop-\(loop.rawValue)") { [self] in
@@ -83,7 +59,7 @@ import Testing
     }
 
     @Test func aPeerThatEndsTheConnectionIsACleanEndWhenNotStopped() throws {
-        let (fd, peer) = try loopbackConnection()
+        let (fd, peer) = try tcpLoopbackConnection()
         defer { close(fd) }
         let progress = StreamProgress()
         let thread = try BenchThread(name: "loop-server") { [self] in run(.requestResponseServer, fd: fd, progress: progress) }

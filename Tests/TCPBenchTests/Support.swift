@@ -3,6 +3,7 @@ import Glibc
 #endif
 import BenchCore
 import Logging
+import Testing
 @testable import TCPBench
 
 /// A server on 127.0.0.1 (ephemeral port) running on its own thread for one test.
@@ -89,4 +90,28 @@ struct RawClient: ~Copyable {
     }
 
     enum RawError: Error { case connect(Int32) }
+}
+
+/// A TCP connection over 127.0.0.1: (this end, the peer's end).
+func tcpLoopbackConnection() throws -> (CInt, CInt) {
+    let listener = socket(AF_INET, CInt(SOCK_STREAM.rawValue), 0)
+    defer { close(listener) }
+    var a = sockaddr_in()
+    a.sin_family = sa_family_t(AF_INET)
+    a.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    try withUnsafeMutablePointer(to: &a) { p in
+        try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
+            try #require(bind(listener, sa, len) == 0 && listen(listener, 1) == 0)
+            try #require(getsockname(listener, sa, &len) == 0)
+        }
+    }
+    let client = socket(AF_INET, CInt(SOCK_STREAM.rawValue), 0)
+    let rc = withUnsafePointer(to: &a) { p in
+        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, len) }
+    }
+    try #require(rc == 0)
+    let peer = accept(listener, nil, nil)
+    try #require(peer >= 0)
+    return (client, peer)
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `--size`: the message (write) size of a test that is not a sweep.
 struct MessageSizeOption: ParsableArguments {
-    @Option(help: "Message size in bytes, K/M/G binary (64K = 65,536); default 256K for tcp, 1470 for udp, 64K for rdma.",
+    @Option(help: "Message size in bytes, K/M/G binary (64K = 65,536); default 1M for tcp, 1470 for udp, 64K for rdma.",
             transform: ByteCount.parser(SizeRange.limit))
     var size: ByteCount?
 }

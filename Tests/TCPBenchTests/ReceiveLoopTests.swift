@@ -1,0 +1,47 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BenchCore
+import Testing
+@testable import TCPBench
+
+/// The stream receiver asks the kernel to wake it only for a whole buffer, and still gets
+/// every byte of a stream whose end is not a whole buffer.
+@Suite(.timeLimit(.minutes(1))) struct ReceiveLoopTests {
+    @Test func receiveBufferIsAWriteButAtLeastOneMebibyte() {
+        #expect(receiveBufferSize(16 * 1024) == 1 << 20)
+        #expect(receiveBufferSize(TCPTestOptions.defaultSize) == 1 << 20)
+        #expect(receiveBufferSize(4 << 20) == 4 << 20)
+    }
+
+    @Test func theLowWaterMarkIsTheBufferAndTheTailStillArrives() throws {
+        let (fd, peer) = try tcpLoopbackConnection()
+        defer { close(fd) }
+        let bufferSize = 1 << 20
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 16)
+        defer { buffer.deallocate() }
+        let progress = StreamProgress()
+        let thread = try BenchThread(name: "loop-receive") {
+            receiveLoop(fd: fd, buffer: buffer, limits: LoopLimits(), progress: progress)
+        }
+        // 2.5 buffers: the last half buffer comes with the sender's end, below the mark.
+        let payload = [UInt8](repeating: 0x5a, count: bufferSize * 5 / 2)
+        var sent = 0
+        while sent < payload.count {
+            let n = payload.withUnsafeBytes { send(peer, $0.baseAddress! + sent, $0.count - sent, CInt(MSG_NOSIGNAL)) }
+            try #require(n > 0)
+            sent += n
+        }
+        // The loop sets its mark before its first recv; wait (bounded) for that recv.
+        for _ in 0..<1000 where progress.bytes.load(ordering: .relaxed) == 0 { usleep(10_000) }
+        var mark: CInt = 0
+        var len = socklen_t(MemoryLayout<CInt>.size)
+        #expect(getsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &mark, &len) == 0)
+        #expect(mark == CInt(bufferSize))
+        shutdown(peer, CInt(SHUT_WR))
+        let result = thread.join()
+        close(peer)
+        #expect(result.errno == 0)
+        #expect(result.bytes == UInt64(payload.count))
+    }
+}
