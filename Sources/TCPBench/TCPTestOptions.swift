@@ -7,8 +7,8 @@ public struct TCPTestOptions: Sendable, Equatable {
     /// Gbit/s. Past 1 MiB the gain is within the noise and the buffer outgrows a core's L2.
     /// veth at MTU 65520 (IPoIB connected mode) agrees: 256 KiB 32–39, 512 KiB 46, 1 MiB 53–55.
     /// At MTU 1500 it does not (1 MiB 15–20, 256 KiB 27–31, 512 KiB 31–39); IPoIB connected
-    /// mode is what ibsetup sets up, so it decides, and the README says to use --size 512K
-    /// on a 1500-byte path.
+    /// mode is what ibsetup sets up, so it decides, and the README says to use a smaller
+    /// --size (256K or 512K) on a 1500-byte path.
     public static let defaultSize = 1 << 20
 
     public var peer: String
