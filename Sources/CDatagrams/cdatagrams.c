@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -48,4 +49,8 @@ int cdatagrams_receive(int fd, void *slots, size_t slot_size, unsigned count,
         }
     }
     return n;
+}
+
+int cdatagrams_set_timer_slack(unsigned long nanos) {
+    return prctl(PR_SET_TIMERSLACK, nanos, 0, 0, 0);
 }

@@ -88,7 +88,9 @@ func sendDatagrams(fd: CInt, buffer: UnsafeMutableRawBufferPointer, bitsPerSecon
 /// queued is still read first), the stop flag or `hardStop`. Takes them in batches
 /// (recvmmsg), one syscall for all that is queued, where iperf3 makes one per datagram;
 /// each keeps the kernel's receive time, so jitter is what the wire did, not the batching.
-/// Measures from the first datagram to the last.
+/// After a batch that emptied the queue it waits as `ReceiveCoalescing` says, on its own
+/// thread's timer; without kernel timestamps it does not, since a datagram's receive time is
+/// then the time it was read. Measures from the first datagram to the last.
 func receiveDatagrams(fd: CInt, slots: UnsafeMutableRawBufferPointer, slotSize: Int, hardStop: UInt64,
                       progress: StreamProgress) -> UDPLoopResult {
     var r = UDPLoopResult()
@@ -96,6 +98,12 @@ func receiveDatagrams(fd: CInt, slots: UnsafeMutableRawBufferPointer, slotSize: 
     var jitter = JitterEstimator()
     let batch = min(Int(CDATAGRAMS_BATCH), slots.count / slotSize)
     let timestamped = cdatagrams_enable_timestamps(fd) == 0
+    var coalescing: ReceiveCoalescing?
+    if timestamped, let buffer = UDPSocket.receiveBufferBytes(fd) {
+        coalescing = ReceiveCoalescing(batchBytes: batch * slotSize, bufferBytes: buffer)
+        // The default slack (50 µs) would stretch a 100 µs wait by half.
+        _ = cdatagrams_set_timer_slack(1_000)
+    }
     var lengths = [Int](repeating: 0, count: batch)
     var received = [UInt64](repeating: 0, count: batch)
     receiving: while true {
@@ -130,6 +138,10 @@ func receiveDatagrams(fd: CInt, slots: UnsafeMutableRawBufferPointer, slotSize: 
         }
         if progress.stop.load(ordering: .relaxed) { r.errno = ECANCELED; break }
         if now >= hardStop { r.errno = ETIMEDOUT; break }
+        if let coalescing, n > 0, Int(n) < batch, r.endNanos > r.startNanos {
+            let wait = coalescing.waitNanos(bytes: r.bytes, nanos: r.endNanos - r.startNanos)
+            if wait > 0 { sleep(until: now &+ min(wait, hardStop - now)) }
+        }
     }
     if r.endNanos == 0 { r.startNanos = monotonicNanos(); r.endNanos = r.startNanos }
     r.jitterNanos = jitter.jitterNanos

@@ -28,10 +28,15 @@ package struct UDPTransport: Transport {
         if let problem = UDPTestOptions.planProblem(plan) {
             throw BenchError(.usage, subject: plan.kind, what: problem, next: "check the client's --size, --request and --response")
         }
-        return try UDPServerTest(plan: plan, mode: mode, session: session, sockets: openSockets(count: plan.streams, plan: plan))
+        return try UDPServerTest(plan: plan, mode: mode, session: session, sockets: openSockets(count: plan.streams, plan: plan, mode: mode))
     }
 
-    private func openSockets(count: Int, plan: TestPlan) throws(BenchError) -> [CInt] {
+    /// What a stream socket asks for when the client gave no --window: room for a 256 KiB
+    /// batch to queue up while `ReceiveCoalescing` waits, four times over (the kernel doubles
+    /// the request for its bookkeeping; the default 208 KiB holds three 64 KiB datagrams).
+    static let streamReceiveBuffer = 1 << 20
+
+    private func openSockets(count: Int, plan: TestPlan, mode: UDPMode) throws(BenchError) -> [CInt] {
         let window = SocketOptions(plan: plan.options).window
         let options: PreparedSocketOptions
         do { options = try PreparedSocketOptions(SocketOptions(window: window, device: device)) } catch {
@@ -40,7 +45,13 @@ package struct UDPTransport: Transport {
         }
         var fds: [CInt] = []
         do {
-            for _ in 0..<count { fds.append(try bindOne(options: options).release()) }
+            for _ in 0..<count {
+                let socket = try bindOne(options: options)
+                if mode == .stream && window == nil {
+                    try UDPSocket.requestReceiveBuffer(socket.fd, bytes: Self.streamReceiveBuffer)
+                }
+                fds.append(socket.release())
+            }
         } catch {
             for fd in fds { close(fd) }
             throw BenchError(.local, subject: "UDP data socket", what: "cannot bind", errnoName: error.symbol,

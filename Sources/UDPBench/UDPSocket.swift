@@ -24,6 +24,22 @@ enum UDPSocket {
         return s
     }
 
+    /// Asks for a receive buffer of `bytes` (SO_RCVBUF; the kernel caps it at net.core.rmem_max).
+    /// Kernel: setsockopt.
+    static func requestReceiveBuffer(_ fd: CInt, bytes: Int) throws(Errno) {
+        var value = CInt(clamping: bytes)
+        _ = try sys { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, socklen_t(MemoryLayout<CInt>.size)) }
+    }
+
+    /// The receive buffer as the kernel accounts it (twice what was asked, for its bookkeeping),
+    /// or nil when it cannot be read. Kernel: getsockopt.
+    static func receiveBufferBytes(_ fd: CInt) -> Int? {
+        var value: CInt = 0
+        var length = socklen_t(MemoryLayout<CInt>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, &length) == 0, value > 0 else { return nil }
+        return Int(value)
+    }
+
     /// Sets SO_RCVTIMEO. Kernel: setsockopt.
     static func setReceiveTimeout(_ fd: CInt, seconds: Double) throws(Errno) {
         var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1e6))

@@ -25,4 +25,8 @@ int cdatagrams_enable_timestamps(int fd);
 int cdatagrams_receive(int fd, void *slots, size_t slot_size, unsigned count,
                        size_t *lengths, uint64_t *received_ns);
 
+/* Sets the calling thread's timer slack (prctl PR_SET_TIMERSLACK, which Swift
+   cannot call: it is variadic) to `nanos`. 0, or -1 with errno. */
+int cdatagrams_set_timer_slack(unsigned long nanos);
+
 #endif

@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import BenchCore
+import Foundation
+import Testing
+@testable import UDPBench
+
+/// The stream receiver's wait between batches, and the buffer it is sized against.
+@Suite struct ReceiveCoalescingTests {
+    /// A 256 KiB batch, and 2 MiB as the kernel reports a 1 MiB request.
+    private let coalescing = ReceiveCoalescing(batchBytes: 256 << 10, bufferBytes: 2 << 20)
+
+    @Test func noRateYetMeansNoWait() {
+        #expect(coalescing.waitNanos(bytes: 0, nanos: 1_000) == 0)
+        #expect(coalescing.waitNanos(bytes: 1_000, nanos: 0) == 0)
+        #expect(ReceiveCoalescing(batchBytes: 256 << 10, bufferBytes: 0).waitNanos(bytes: 1_000, nanos: 1_000) == 0)
+    }
+
+    @Test func aSlowStreamWaitsTheMaximum() {
+        // 1 Mbit/s: a batch takes two seconds to arrive.
+        #expect(coalescing.waitNanos(bytes: 125_000, nanos: 1_000_000_000) == ReceiveCoalescing.maxWaitNanos)
+    }
+
+    @Test func theWaitIsOneBatchAtTheRateSeen() {
+        // 256 KiB at 8 GB/s (8 bytes a nanosecond) arrives in 32.8 µs.
+        #expect(coalescing.waitNanos(bytes: 8_000_000_000, nanos: 1_000_000_000) == UInt64(Double(256 << 10) / 8))
+    }
+
+    @Test func aSmallBufferShortensTheWait() {
+        // A quarter of the default 208 KiB (52 KiB) is less than the batch: it sets the wait.
+        let small = ReceiveCoalescing(batchBytes: 256 << 10, bufferBytes: 212_992)
+        #expect(small.waitNanos(bytes: 1_000_000_000, nanos: 1_000_000_000) == UInt64(212_992 / 4))
+        // At 6 GB/s that is under 10 µs, too short to pay.
+        #expect(small.waitNanos(bytes: 6_000_000_000, nanos: 1_000_000_000) == 0)
+    }
+
+    @Test func theRequestedBufferIsWhatTheWaitIsSizedAgainst() throws {
+        let fd = socket(AF_INET, CInt(SOCK_DGRAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        let before = try #require(UDPSocket.receiveBufferBytes(fd))
+        try UDPSocket.requestReceiveBuffer(fd, bytes: UDPTransport.streamReceiveBuffer)
+        let after = try #require(UDPSocket.receiveBufferBytes(fd))
+        // The kernel caps the request at net.core.rmem_max, then doubles it for its bookkeeping.
+        let cap = (try? String(contentsOfFile: "/proc/sys/net/core/rmem_max", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        if let cap {
+            #expect(after == 2 * min(UDPTransport.streamReceiveBuffer, cap))
+        } else {
+            #expect(after >= before)
+        }
+    }
+}
