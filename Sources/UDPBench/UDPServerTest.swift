@@ -48,7 +48,8 @@ package struct UDPTransport: Transport {
             for _ in 0..<count {
                 let socket = try bindOne(options: options)
                 if mode == .stream && window == nil {
-                    try UDPSocket.requestReceiveBuffer(socket.fd, bytes: Self.streamReceiveBuffer)
+                    // The kernel caps it at net.core.rmem_max.
+                    try socket.setInt(SOL_SOCKET, SO_RCVBUF, CInt(Self.streamReceiveBuffer))
                 }
                 fds.append(socket.release())
             }

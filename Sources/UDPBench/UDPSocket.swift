@@ -24,13 +24,6 @@ enum UDPSocket {
         return s
     }
 
-    /// Asks for a receive buffer of `bytes` (SO_RCVBUF; the kernel caps it at net.core.rmem_max).
-    /// Kernel: setsockopt.
-    static func requestReceiveBuffer(_ fd: CInt, bytes: Int) throws(Errno) {
-        var value = CInt(clamping: bytes)
-        _ = try sys { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &value, socklen_t(MemoryLayout<CInt>.size)) }
-    }
-
     /// The receive buffer as the kernel accounts it (twice what was asked, for its bookkeeping),
     /// or nil when it cannot be read. Kernel: getsockopt.
     static func receiveBufferBytes(_ fd: CInt) -> Int? {

@@ -38,10 +38,10 @@ import Testing
     @Test func theRequestedBufferIsWhatTheWaitIsSizedAgainst() throws {
         let fd = socket(AF_INET, CInt(SOCK_DGRAM.rawValue), 0)
         try #require(fd >= 0)
-        defer { close(fd) }
-        let before = try #require(UDPSocket.receiveBufferBytes(fd))
-        try UDPSocket.requestReceiveBuffer(fd, bytes: UDPTransport.streamReceiveBuffer)
-        let after = try #require(UDPSocket.receiveBufferBytes(fd))
+        let s = Socket(adopting: fd)
+        let before = try #require(UDPSocket.receiveBufferBytes(s.fd))
+        try s.setInt(SOL_SOCKET, SO_RCVBUF, CInt(UDPTransport.streamReceiveBuffer))
+        let after = try #require(UDPSocket.receiveBufferBytes(s.fd))
         // The kernel caps the request at net.core.rmem_max, then doubles it for its bookkeeping.
         let cap = (try? String(contentsOfFile: "/proc/sys/net/core/rmem_max", encoding: .utf8))
             .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
