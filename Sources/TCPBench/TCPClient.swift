@@ -38,7 +38,14 @@ struct TCPClient {
                 for i in data.progress.indices { reporter.started(test: "\(testID).stream\(i)", route: String(i)) }
             }
             if let every = options.interval, every > 0 {
-                interval = IntervalReporter(testID: testID, every: every, data: data, reporter: reporter)
+                let mode = options.mode
+                interval = IntervalReporter(testID: testID, every: every, streams: data.progress, startNanos: data.startNanos,
+                                            reporter: reporter) { bytes, transactions, seconds in
+                    switch mode {
+                    case .rr, .crr: [Metric("transactions_per_second", Double(transactions) / seconds, .perSecond)]
+                    default: [Metric("throughput", Double(bytes) * 8 / seconds, .bitsPerSecond), Metric("bytes", Double(bytes), .bytes)]
+                    }
+                }
             }
         })
         let loops = data.join()
@@ -51,62 +58,5 @@ struct TCPClient {
                                       client: loops, server: server, failure: failure).build()
             return ClientRun(results: built, error: nil)
         }
-    }
-}
-
-/// `--interval`: a thread that reads the streams' counters every `every` seconds and reports
-/// the rate over that span, per stream (route = stream number) when there are several, and
-/// in total.
-final class IntervalReporter: @unchecked Sendable {
-    private let stopGate = Gate(false)
-    private var thread: BenchThread<Void>?
-
-    init(testID: String, every: Double, data: DataPath, reporter: any Reporter) {
-        let gate = stopGate
-        thread = try? BenchThread(name: "ibb-interval") {
-            let count = data.progress.count
-            var lastBytes = [UInt64](repeating: 0, count: count)
-            var lastTx = [UInt64](repeating: 0, count: count)
-            var from = 0.0
-            var tick = 1
-            while true {
-                let target = Deadline(nanos: data.startNanos &+ UInt64(Double(tick) * every * 1e9))
-                let stopped = gate.wait(until: target) { $0 }
-                if stopped || data.allDone { return }
-                let to = Double(monotonicNanos() &- data.startNanos) / 1e9
-                var sumBytes: UInt64 = 0, sumTx: UInt64 = 0
-                for i in 0..<count {
-                    let b = data.progress[i].bytes.load(ordering: .relaxed)
-                    let t = data.progress[i].transactions.load(ordering: .relaxed)
-                    let db = b &- lastBytes[i], dt = t &- lastTx[i]
-                    lastBytes[i] = b
-                    lastTx[i] = t
-                    sumBytes &+= db
-                    sumTx &+= dt
-                    if count > 1 {
-                        reporter.interval(IntervalSample(test: "\(testID).stream\(i)", route: String(i), from: from, to: to,
-                                                         metrics: Self.metrics(db, dt, to - from, data.mode)))
-                    }
-                }
-                reporter.interval(IntervalSample(test: testID, from: from, to: to,
-                                                 metrics: Self.metrics(sumBytes, sumTx, to - from, data.mode)))
-                from = to
-                tick += 1
-            }
-        }
-    }
-
-    private static func metrics(_ bytes: UInt64, _ tx: UInt64, _ span: Double, _ mode: TCPMode) -> [Metric] {
-        guard span > 0 else { return [] }
-        switch mode {
-        case .rr, .crr: return [Metric("transactions_per_second", Double(tx) / span, .perSecond)]
-        default: return [Metric("throughput", Double(bytes) * 8 / span, .bitsPerSecond), Metric("bytes", Double(bytes), .bytes)]
-        }
-    }
-
-    func finish() {
-        stopGate.update { $0 = true }
-        thread?.join()
-        thread = nil
     }
 }

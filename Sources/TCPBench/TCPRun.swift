@@ -64,51 +64,10 @@ public enum TCPBenchmark {
         let writeSize = (o.mode == .rr || o.mode == .crr) ? o.size : (size ?? o.size)
         let request = (o.mode == .rr || o.mode == .crr) ? (size ?? o.request) : o.request
         let response = (o.mode == .rr || o.mode == .crr) ? (size ?? o.response) : o.response
-        var totals: [BenchResult] = []
-        for k in 0..<max(1, req.repeatCount) {
-            let id = req.repeatCount > 1 ? "\(testID).run\(k + 1)" : testID
+        return RepeatedRun.run(count: req.repeatCount, testID: testID, transport: .tcp, thresholds: req.thresholds,
+                               reporter: reporter) { id in
             let run = client.run(testID: id, size: writeSize, request: request, response: response)
-            if let error = run.error {
-                reporter.finished(BenchResult(test: id, tool: "ibbench", transport: .tcp, status: .error,
-                                              reason: error.description, started: wallClockSeconds()), route: nil)
-                return .error(error.description)
-            }
-            for (r, route) in run.results.dropLast() { reporter.finished(r, route: route) }
-            guard let total = run.results.last?.0 else { continue }
-            let judged = req.repeatCount > 1 ? total : req.thresholds.apply(to: total)
-            reporter.finished(judged, route: nil)
-            if judged.status == .error { return .error(judged.reason ?? "\(id) failed") }
-            totals.append(judged)
-            if req.repeatCount == 1 { return judged.status == .success ? .passed : .thresholdMissed }
+            return (run.results, run.error)
         }
-        let summary = req.thresholds.apply(to: summarize(totals, testID: testID))
-        reporter.finished(summary, route: nil)
-        return summary.status == .success ? .passed : .thresholdMissed
-    }
-
-    /// The mean of every metric over the repetitions, plus stddev and the 95 % confidence
-    /// interval of the headline metric (throughput or transactions/s).
-    static func summarize(_ runs: [BenchResult], testID: String) -> BenchResult {
-        guard let first = runs.first else {
-            return BenchResult(test: testID, tool: "ibbench", transport: .tcp, status: .error, reason: "no run completed")
-        }
-        var r = BenchResult(test: testID, tool: "ibbench", transport: .tcp, parameters: first.parameters,
-                            started: first.started)
-        r.parameters["repeat"] = String(runs.count)
-        for m in first.metrics {
-            let values = runs.compactMap { $0.metric(m.name)?.value }
-            guard values.count == runs.count, let s = Summary(values) else { continue }
-            r.metrics.append(Metric(m.name, s.mean, m.unit))
-            if m.name == "throughput" || m.name == "transactions_per_second" {
-                r.metrics.append(Metric("\(m.name)_stddev", s.stddev, m.unit))
-                r.metrics.append(Metric("\(m.name)_ci95_low", s.mean - s.confidenceHalfWidth, m.unit))
-                r.metrics.append(Metric("\(m.name)_ci95_high", s.mean + s.confidenceHalfWidth, m.unit))
-                r.metrics.append(Metric("\(m.name)_min", s.min, m.unit))
-                r.metrics.append(Metric("\(m.name)_max", s.max, m.unit))
-            }
-        }
-        r.metrics.append(Metric("repeats", Double(runs.count), .count))
-        r.duration = runs.compactMap(\.duration).reduce(0, +)
-        return r
     }
 }

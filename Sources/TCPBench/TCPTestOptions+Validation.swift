@@ -9,8 +9,7 @@ extension TCPTestOptions {
     public static let omitRange: ClosedRange<Double> = 0...3600
     /// Seconds waited for a silent peer past the duration: from 1 ms to an hour.
     public static let timeoutRange: ClosedRange<Double> = 0.001...3600
-    /// Seconds between interim reports: below 0.1 s the reports cost more than they tell.
-    public static let intervalRange: ClosedRange<Double> = 0.1...86_400
+    public static let intervalRange = IntervalReporter.everyRange
     /// Write, request and response sizes, and the bounds of a sweep: 1 byte to 64 MiB.
     public static let messageSizeRange = 1...(64 << 20)
     /// Socket buffer sizes (SO_SNDBUF/SO_RCVBUF): 1 byte to 1 GiB.
@@ -56,7 +55,7 @@ extension TCPTestOptions {
 }
 
 extension TCPRunRequest {
-    public static let repeatRange = 1...1000
+    public static let repeatRange = RepeatedRun.countRange
 
     /// Checks the test and the run around it (sweep, repetitions).
     public func validated() throws(BenchError) -> TCPRunRequest {

@@ -19,6 +19,7 @@ struct UDPClient {
                                        plan: plan, token: options.token)
         let data = UDPDataPath(options: options, plan: plan, address: address)
         var started = wallClockSeconds()
+        var interval: IntervalReporter?
         let end = control.run(data, connected: {
             reporter.started(test: testID, route: nil)
             started = wallClockSeconds()
@@ -26,8 +27,13 @@ struct UDPClient {
             if plan.streams > 1 {
                 for i in 0..<plan.streams { reporter.started(test: "\(testID).stream\(i)", route: String(i)) }
             }
+            if let every = options.interval {
+                interval = IntervalReporter(testID: testID, every: every, streams: data.progress, startNanos: data.startNanos,
+                                            reporter: reporter, metrics: Self.spanMetrics(options.mode))
+            }
         })
         let loops = data.join()
+        interval?.finish()
         switch end.streamHalves(peer: address, measured: !loops.isEmpty) {
         case .failure(let error):
             return ([], error)
@@ -35,6 +41,20 @@ struct UDPClient {
             let results = UDPResults(mode: options.mode, plan: plan, bitsPerSecond: options.bitsPerSecond, testID: testID,
                                      started: started, client: loops, server: server, failure: failure).build()
             return (results, nil)
+        }
+    }
+}
+
+extension UDPClient {
+    /// An interval is the client's view: what it sent (loss and jitter are the server's, and
+    /// come with the result), or the transactions it completed.
+    static func spanMetrics(_ mode: UDPMode) -> IntervalReporter.SpanMetrics {
+        { bytes, transactions, seconds in
+            switch mode {
+            case .stream: [Metric("throughput_sent", Double(bytes) * 8 / seconds, .bitsPerSecond),
+                           Metric("bytes_sent", Double(bytes), .bytes)]
+            case .rr: [Metric("transactions_per_second", Double(transactions) / seconds, .perSecond)]
+            }
         }
     }
 }

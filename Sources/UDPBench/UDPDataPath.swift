@@ -13,6 +13,9 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
     let address: SocketAddress
     private var fds: [CInt] = []
     private let threads = DataThreads<UDPLoopResult>()
+    /// The streams' counters, once started: what `--interval` reads.
+    var progress: [StreamProgress] { threads.progress }
+    private(set) var startNanos: UInt64 = 0
     /// How long the sender waits after its last datagram before it reports: what is still in
     /// flight arrives, and is not counted lost.
     static let drainSeconds = 0.05
@@ -82,8 +85,9 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
 
     func start() throws(BenchError) {
         let progress = threads.prepare(count: fds.count)
-        let end = monotonicNanos() &+ UInt64(plan.duration * 1e9)
-        let hardStop = monotonicNanos() &+ UInt64(plan.timeLimit * 1e9)
+        startNanos = monotonicNanos()
+        let end = startNanos &+ UInt64(plan.duration * 1e9)
+        let hardStop = startNanos &+ UInt64(plan.timeLimit * 1e9)
         for (i, fd) in fds.enumerated() {
             let p = progress[i], plan = self.plan, rate = options.bitsPerSecond, mode = options.mode
             let body: () -> UDPLoopResult = {

@@ -5,6 +5,8 @@ import Logging
 public struct UDPRunRequest: Sendable {
     public var test: UDPTestOptions
     public var thresholds = Thresholds()
+    public var repeatCount = 1
+    public static let repeatRange = RepeatedRun.countRange
     /// Start a server on 127.0.0.1 in this process and test against it.
     public var loopback = false
 
@@ -17,6 +19,9 @@ public enum UDPBenchmark {
                            logger: Logger = Logger(label: "ibbench.udp")) throws(BenchError) -> RunVerdict {
         var req = request
         req.test = try request.test.validated()
+        if !UDPRunRequest.repeatRange.contains(req.repeatCount) {
+            throw BenchError(.usage, subject: "--repeat", what: "\(req.repeatCount) is out of range", next: "give 1 to 1000")
+        }
         var loopback: LoopbackServer?
         if req.loopback {
             let server = try LoopbackServer(transport: UDPTransport(bind: "127.0.0.1"), token: req.test.token, logger: logger)
@@ -26,20 +31,8 @@ public enum UDPBenchmark {
         }
         defer { withExtendedLifetime(loopback) {} }   // it serves until the run is over
         let id = "ibbench.udp.\(req.test.mode.rawValue)"
-        let run = UDPClient(options: req.test).run(testID: id, reporter: reporter)
-        if let error = run.error {
-            reporter.finished(BenchResult(test: id, tool: "ibbench", transport: .udp, status: .error,
-                                          reason: error.description, started: wallClockSeconds()), route: nil)
-            return .error(error.description)
-        }
-        for (r, route) in run.results.dropLast() { reporter.finished(r, route: route) }
-        guard let total = run.results.last?.0 else { return .error("\(id): no result") }
-        let judged = req.thresholds.apply(to: total)
-        reporter.finished(judged, route: nil)
-        switch judged.status {
-        case .success: return .passed
-        case .error: return .error(judged.reason ?? "\(id) failed")
-        default: return .thresholdMissed
-        }
+        let client = UDPClient(options: req.test)
+        return RepeatedRun.run(count: req.repeatCount, testID: id, transport: .udp, thresholds: req.thresholds,
+                               reporter: reporter) { client.run(testID: $0, reporter: reporter) }
     }
 }

@@ -23,6 +23,8 @@ public struct UDPTestOptions: Sendable, Equatable {
     /// Seconds either end waits for a silent peer past the test's duration before the run
     /// ends as lost, partial results kept.
     public var timeout: Double = 10
+    /// Seconds between interim reports of what the client sent (stream) or completed (rr).
+    public var interval: Double?
     public var clientCPU: Int?
     public var serverCPU: Int?
     public var device: String?
@@ -41,6 +43,7 @@ public struct UDPTestOptions: Sendable, Equatable {
     public static let rateRange: ClosedRange<Double> = 0...1e13
     public static let windowRange = 1...(1 << 30)
     public static let timeoutRange: ClosedRange<Double> = 0.001...3600
+    public static let intervalRange = IntervalReporter.everyRange
 
     /// The longest either end lets the test run, grace included.
     var timeLimit: Double { duration + timeout }
@@ -73,6 +76,9 @@ public struct UDPTestOptions: Sendable, Equatable {
         }
         if !Self.timeoutRange.contains(timeout) {
             throw bad("--timeout", "\(timeout) seconds is out of range", "give 0.001 to 3600 seconds")
+        }
+        if let interval, !Self.intervalRange.contains(interval) {
+            throw bad("--interval", "\(interval) seconds is out of range", "give 0.1 to 86400 seconds")
         }
         if let window, !Self.windowRange.contains(window) {
             throw bad("--window", "\(window) bytes is out of range", "give 1 byte to 1G")

@@ -68,9 +68,7 @@ struct TCP: ParsableCommand {
     @Option(help: "Pin client threads to CPU A (and server threads to B): A[,B].", transform: CPUPair.parse)
     var cpu: CPUPair?
 
-    @Option(help: "Report interim results every so many seconds.",
-            transform: RangedValue.seconds(TCPTestOptions.intervalRange))
-    var interval: Double?
+    @OptionGroup var interval: IntervalOption
 
     @Option(help: "Warm-up seconds left out of the results.", transform: RangedValue.seconds(TCPTestOptions.omitRange))
     var omit: Double = 0
@@ -79,9 +77,7 @@ struct TCP: ParsableCommand {
             transform: RangedValue.seconds(TCPTestOptions.timeoutRange))
     var timeout: Double = 10
 
-    @Option(help: "Run each test N times and report mean and 95 % confidence interval.",
-            transform: RangedValue.integer(TCPRunRequest.repeatRange))
-    var `repeat` = 1
+    @OptionGroup var repeats: RepeatOption
 
     @OptionGroup var interface: InterfaceOptions
 
@@ -121,14 +117,14 @@ struct TCP: ParsableCommand {
         test.tuning = tuning.tuning
         test.clientCPU = cpu?.client
         test.serverCPU = cpu?.server
-        test.interval = interval
+        test.interval = interval.interval
         test.omit = omit
         test.timeout = timeout
         test.device = interface.dev
         test.bind = interface.bind
         var request = TCPRunRequest(test: test)
         request.loopback = loopback
-        request.repeatCount = `repeat`
+        request.repeatCount = repeats.count
         request.sweep = sweep.range(default: TCPRunRequest.defaultSweep(for: test.mode))
         request.thresholds = thresholds.thresholds
         return request

@@ -17,6 +17,9 @@ struct UDP: ParsableCommand {
             was sent and never arrived; out-of-order and jitter (RFC 3550, as iperf3
             computes it) are the server's. In rr a response not back within 200 ms
             counts as a lost transaction, and one that comes later as late.
+            --interval reports what the client sent (stream) or completed (rr)
+            in each span, as iperf3's client does; loss and jitter come with the
+            result, from the server.
             Each stream has its own UDP port on the server, joined by a probe
             datagram after the control connection, so firewalls must pass UDP to
             `ibbench serve`'s ephemeral ports. IPoIB datagram mode is where UDP
@@ -30,6 +33,8 @@ struct UDP: ParsableCommand {
               ibbench udp 10.0.0.2 -b 1G -t 30
               ibbench udp 10.0.0.2 --size 2016 -b 0 --expect-max-loss 0.1
               ibbench udp 10.0.0.2 rr --request 64 --response 64
+              ibbench udp 10.0.0.2 -b 0 -t 30 --interval 1
+              ibbench udp 10.0.0.2 rr --repeat 5 --format json
               ibbench udp 10.0.0.2 -P 4 -b 2G --format subunit > udp.subunit
             """
     )
@@ -70,6 +75,10 @@ struct UDP: ParsableCommand {
     @Option(help: TimeoutHelp.text, transform: RangedValue.seconds(UDPTestOptions.timeoutRange))
     var timeout: Double = 10
 
+    @OptionGroup var interval: IntervalOption
+
+    @OptionGroup var repeats: RepeatOption
+
     @OptionGroup var interface: InterfaceOptions
 
     @OptionGroup var token: TokenOptions
@@ -103,12 +112,14 @@ struct UDP: ParsableCommand {
         test.response = response.bytes
         test.window = window.window?.bytes
         test.timeout = timeout
+        test.interval = interval.interval
         test.clientCPU = cpu?.client
         test.serverCPU = cpu?.server
         test.device = interface.dev
         test.bind = interface.bind
         var request = UDPRunRequest(test: test)
         request.loopback = loopback
+        request.repeatCount = repeats.count
         request.thresholds = thresholds.thresholds
         request.thresholds.maxLossPercent = expectMaxLoss
         return request

@@ -51,6 +51,47 @@ import Testing
         #expect(try #require(metric(r, "transactions_served")) >= n)
     }
 
+    /// JSON lines of one event kind.
+    private func events(_ stdout: String, _ kind: String) throws -> [[String: Any]] {
+        try stdout.split(separator: "\n").compactMap { line in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            return object["event"] as? String == kind ? object : nil
+        }
+    }
+
+    @Test func intervalsReportWhatTheClientSent() throws {
+        let run = try runTool("ibbench", ["udp", "--loopback", "-t", "1.25", "--interval", "0.5", "-b", "50M",
+                                          "--format", "json"], timeout: 30)
+        #expect(run.status == 0, "\(run.stderr)")
+        let intervals = try events(run.stdout, "interval")
+        // Spans end at 0.5 s and 1.0 s; the partial span after the last tick is left to the result.
+        #expect(intervals.count == 2, "\(run.stdout)")
+        let sent = intervals.compactMap { metric($0, "bytes_sent") }
+        #expect(sent.count == 2 && sent.allSatisfy { $0 > 0 })
+        for i in intervals { #expect((metric(i, "throughput_sent") ?? .infinity) <= 50e6 * 1.05, "paced at 50 Mbit/s: \(i)") }
+        let total = try #require(metric(try total(run.stdout), "bytes_sent"))
+        #expect(sent.reduce(0, +) <= total)
+    }
+
+    @Test func repeatSummarisesTheRuns() throws {
+        let run = try runTool("ibbench", ["udp", "--loopback", "rr", "-t", "0.6", "--repeat", "3", "--interval", "0.2",
+                                          "--format", "json"], timeout: 30)
+        #expect(run.status == 0, "\(run.stderr)")
+        let results = try events(run.stdout, "result")
+        #expect(results.map { $0["test"] as? String } == ["ibbench.udp.rr.run1", "ibbench.udp.rr.run2", "ibbench.udp.rr.run3",
+                                                         "ibbench.udp.rr"])
+        let runs = results.dropLast().compactMap { metric($0, "transactions_per_second") }
+        let summary = try #require(results.last)
+        let mean = try #require(metric(summary, "transactions_per_second"))
+        #expect(runs.count == 3 && abs(mean - runs.reduce(0, +) / 3) <= mean * 1e-9)
+        #expect(try #require(metric(summary, "transactions_per_second_ci95_low")) <= mean)
+        #expect(try #require(metric(summary, "transactions_per_second_min")) == runs.min())
+        #expect(metric(summary, "repeats") == 3)
+        // Each run has its own spans, named by its run.
+        let tests = Set(try events(run.stdout, "interval").compactMap { $0["test"] as? String })
+        #expect(tests == ["ibbench.udp.rr.run1", "ibbench.udp.rr.run2", "ibbench.udp.rr.run3"])
+    }
+
     @Test(.enabled(if: PythonTools.find("subunit2junitxml") != nil, "\(PythonTools.reason)"))
     func subunitStreamsReadByPythonSubunit() throws {
         let run = try runProduct("ibbench", ["udp", "--loopback", "-P", "2", "-t", "0.5", "-b", "10M", "--format", "subunit"],
@@ -81,7 +122,7 @@ import Testing
 
     @Test(arguments: [["--size", "8"], ["--size", "70000"], ["-b", "1e300"], ["-b", "nan"], ["rr", "-b", "1M"],
                       ["--expect-max-loss", "101"], ["--expect-max-loss", "inf"], ["-t", "0"], ["-P", "0"],
-                      ["--request", "65508"]])
+                      ["--request", "65508"], ["--interval", "0.01"], ["--repeat", "0"], ["--repeat", "1001"]])
     func outOfRangeIsAUsageError(args: [String]) throws {
         let run = try runTool("ibbench", ["udp", "--loopback"] + args, timeout: 30)
         #expect(run.status == 64, "\(args): \(run.stderr)")
