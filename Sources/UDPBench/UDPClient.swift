@@ -47,20 +47,23 @@ struct UDPClient {
 
 extension UDPClient {
     /// An interval is the client's view: what it sent (loss and jitter are the server's, and
-    /// come with the result), or the transactions it completed.
+    /// come with the result), what it received (reverse), or the transactions it completed.
     static func spanMetrics(_ mode: UDPMode) -> IntervalReporter.SpanMetrics {
         { bytes, transactions, seconds in
             switch mode {
             case .stream: [Metric("throughput_sent", Double(bytes) * 8 / seconds, .bitsPerSecond),
                            Metric("bytes_sent", Double(bytes), .bytes)]
+            case .reverse: [Metric("throughput", Double(bytes) * 8 / seconds, .bitsPerSecond),
+                            Metric("bytes_received", Double(bytes), .bytes)]
             case .rr: [Metric("transactions_per_second", Double(transactions) / seconds, .perSecond)]
             }
         }
     }
 }
 
-/// Joins what the client sent with what the server received: loss is what was sent and never
-/// arrived, so datagrams lost after the last one that arrived count too.
+/// Joins what the sender sent with what the receiver received (the client and the server, or
+/// in reverse the other way round): loss is what was sent and never arrived, so datagrams
+/// lost after the last one that arrived count too.
 struct UDPResults {
     let mode: UDPMode
     let plan: TestPlan
@@ -74,7 +77,7 @@ struct UDPResults {
     private var parameters: [String: String] {
         var p = ["mode": mode.rawValue, "streams": String(plan.streams), "duration": Units.fixed(plan.duration, 1)]
         switch mode {
-        case .stream:
+        case .stream, .reverse:
             p["size"] = String(plan.size)
             if bitsPerSecond > 0 { p["bitrate"] = String(Int(bitsPerSecond)) }
         case .rr:
@@ -95,39 +98,68 @@ struct UDPResults {
         return nil
     }
 
-    /// Stream metrics over `streams`: received rate over the send time, as netperf's
-    /// UDP_STREAM reports the receiving side.
+    /// What one end of a stream counted, summed over streams (jitter: their mean).
+    private struct EndCounts {
+        var datagrams = 0.0, bytes = 0.0, seconds = 0.0
+        var refused = 0.0, outOfOrder = 0.0, jitter = 0.0
+    }
+
+    /// The client's loops: the sender of a stream, the receiver of a reverse one.
+    private func clientCounts(_ streams: [Int]) -> EndCounts {
+        var c = EndCounts()
+        for i in streams {
+            c.datagrams += Double(client[i].datagrams)
+            c.bytes += Double(client[i].bytes)
+            c.seconds = max(c.seconds, client[i].seconds)
+            c.refused += Double(client[i].sendsRefused)
+            c.outOfOrder += Double(client[i].sequence.outOfOrder)
+            c.jitter += client[i].jitterNanos / Double(streams.count)
+        }
+        return c
+    }
+
+    /// The server's halves, when every stream's is there (a broken run may have none).
+    private func serverCounts(_ streams: [Int]) -> EndCounts? {
+        let sending = mode == .reverse
+        var c = EndCounts()
+        for i in streams {
+            guard let datagrams = serverValue(i, sending ? "datagrams_sent" : "datagrams_received") else { return nil }
+            c.datagrams += datagrams
+            c.bytes += serverValue(i, sending ? "bytes_sent" : "bytes") ?? 0
+            c.seconds = max(c.seconds, serverValue(i, "duration") ?? 0)
+            c.refused += serverValue(i, "sends_refused") ?? 0
+            c.outOfOrder += serverValue(i, "out_of_order") ?? 0
+            c.jitter += (serverValue(i, "jitter") ?? 0) / Double(streams.count)
+        }
+        return c
+    }
+
+    /// Stream metrics over `streams`: what arrived, over the send time, as netperf's
+    /// UDP_STREAM reports the receiving side. Without the server's half only the client's
+    /// own counts are known, and no loss.
     private func streamMetrics(_ streams: [Int]) -> [Metric] {
-        let seconds = streams.map { client[$0].seconds }.max() ?? 0
-        let sentBytes = streams.map { Double(client[$0].bytes) }.reduce(0, +)
-        let sent = streams.map { Double(client[$0].datagrams) }.reduce(0, +)
-        let receivedValues = streams.compactMap { serverValue($0, "datagrams_received") }
-        let haveServer = receivedValues.count == streams.count
+        let ours = clientCounts(streams), theirs = serverCounts(streams)
+        let (sender, receiver) = mode == .reverse ? (theirs, Optional(ours)) : (Optional(ours), theirs)
+        let seconds = sender?.seconds ?? receiver?.seconds ?? 0
         func rate(_ bytes: Double) -> Double { seconds > 0 ? bytes * 8 / seconds : 0 }
         var m: [Metric] = []
-        if haveServer {
-            let received = receivedValues.reduce(0, +)
-            let receivedBytes = streams.compactMap { serverValue($0, "bytes") }.reduce(0, +)
-            let lost = max(0, sent - received)
-            m.append(Metric("throughput", rate(receivedBytes), .bitsPerSecond))
-            m.append(Metric("throughput_sent", rate(sentBytes), .bitsPerSecond))
-            m.append(Metric("bytes", receivedBytes, .bytes))
-            m.append(Metric("bytes_sent", sentBytes, .bytes))
-            m.append(Metric("bytes_received", receivedBytes, .bytes))
-            m.append(Metric("datagrams_sent", sent, .count))
-            m.append(Metric("datagrams_received", received, .count))
+        if let receiver { m.append(Metric("throughput", rate(receiver.bytes), .bitsPerSecond)) }
+        if let sender { m.append(Metric("throughput_sent", rate(sender.bytes), .bitsPerSecond)) }
+        if let receiver { m.append(Metric("bytes", receiver.bytes, .bytes)) }
+        if let sender { m.append(Metric("bytes_sent", sender.bytes, .bytes)) }
+        if let receiver { m.append(Metric("bytes_received", receiver.bytes, .bytes)) }
+        if let sender { m.append(Metric("datagrams_sent", sender.datagrams, .count)) }
+        if let receiver { m.append(Metric("datagrams_received", receiver.datagrams, .count)) }
+        if let sender, let receiver {
+            let lost = max(0, sender.datagrams - receiver.datagrams)
             m.append(Metric("datagrams_lost", lost, .count))
-            m.append(Metric("loss", sent > 0 ? lost / sent * 100 : 0, .percent))
-            m.append(Metric("out_of_order", streams.compactMap { serverValue($0, "out_of_order") }.reduce(0, +), .count))
-            let jitters = streams.compactMap { serverValue($0, "jitter") }
-            m.append(Metric("jitter", jitters.reduce(0, +) / Double(max(1, jitters.count)), .nanoseconds))
-        } else {
-            // No server half (the run broke): what was sent is all that is known.
-            m.append(Metric("throughput_sent", rate(sentBytes), .bitsPerSecond))
-            m.append(Metric("bytes_sent", sentBytes, .bytes))
-            m.append(Metric("datagrams_sent", sent, .count))
+            m.append(Metric("loss", sender.datagrams > 0 ? lost / sender.datagrams * 100 : 0, .percent))
         }
-        m.append(Metric("sends_refused", streams.map { Double(client[$0].sendsRefused) }.reduce(0, +), .count))
+        if let receiver {
+            m.append(Metric("out_of_order", receiver.outOfOrder, .count))
+            m.append(Metric("jitter", receiver.jitter, .nanoseconds))
+        }
+        if let sender { m.append(Metric("sends_refused", sender.refused, .count)) }
         m.append(Metric("duration", seconds, .seconds))
         return m
     }
@@ -150,12 +182,13 @@ struct UDPResults {
 
     func build() -> [(BenchResult, String?)] {
         var out: [(BenchResult, String?)] = []
-        func metrics(_ streams: [Int]) -> [Metric] { mode == .stream ? streamMetrics(streams) : transactionMetrics(streams) }
+        func metrics(_ streams: [Int]) -> [Metric] { mode.isStream ? streamMetrics(streams) : transactionMetrics(streams) }
         if client.count > 1 {
             for i in client.indices {
                 var r = BenchResult(test: "\(testID).stream\(i)", tool: "ibbench", transport: .udp,
                                     parameters: parameters.merging(["stream": String(i)]) { $1 },
-                                    metrics: metrics([i]), started: started, duration: client[i].seconds)
+                                    metrics: metrics([i]), started: started)
+                r.duration = r.metric("duration")?.value ?? client[i].seconds
                 if let e = streamError(i) { r.status = .error; r.reason = e }
                 out.append((r, String(i)))
             }
@@ -163,7 +196,8 @@ struct UDPResults {
         let all = Array(client.indices)
         var total = BenchResult(test: testID, tool: "ibbench", transport: .udp, parameters: parameters,
                                 metrics: metrics(all), started: started)
-        let seconds = client.map(\.seconds).max() ?? 0
+        // The send time: the server's in reverse, as throughput is taken over it.
+        let seconds = total.metric("duration")?.value ?? client.map(\.seconds).max() ?? 0
         total.duration = seconds
         var localCPU = CPUTime(), remoteCPU = CPUTime()
         for c in client { localCPU = localCPU + c.cpu }
@@ -171,7 +205,7 @@ struct UDPResults {
             remoteCPU = remoteCPU + CPUTime(userNanos: UInt64((s.metric("cpu_user")?.value ?? 0) * 1e9),
                                             systemNanos: UInt64((s.metric("cpu_system")?.value ?? 0) * 1e9))
         }
-        let work: CPUTime.Work = mode == .stream
+        let work: CPUTime.Work = mode.isStream
             ? .bytes(UInt64(total.metric("bytes")?.value ?? 0))
             : .transactions(client.map(\.transactions).reduce(0, +))
         total.metrics += localCPU.metrics(side: "local", seconds: seconds, work: work)

@@ -19,6 +19,10 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
     /// How long the sender waits after its last datagram before it reports: what is still in
     /// flight arrives, and is not counted lost.
     static let drainSeconds = 0.05
+    /// How long a reverse stream's receiver, past the test's duration, waits for one more
+    /// datagram before it takes the server's sender to have stopped: the drain, plus the
+    /// server's later start (it starts on `start`, after the client).
+    static let reverseQuietSeconds = 0.1
 
     init(options: UDPTestOptions, plan: TestPlan, address: SocketAddress) {
         self.options = options
@@ -45,6 +49,7 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
             let target = address.with(port: port)
             do {
                 let s = try UDPSocket.connected(to: target, options: prepared)
+                if options.mode == .reverse && options.window == nil { try UDPSocket.askForStreamReceiveBuffer(s) }
                 fds.append(s.fd)
                 _ = s.release()
             } catch {
@@ -52,9 +57,14 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
                                  next: "check --bind and --dev")
             }
             try probe(fd: fds[i], stream: i, session: session, target: target)
-            if options.mode == .rr {
-                do { try UDPSocket.setReceiveTimeout(fds[i], seconds: UDPTestOptions.lossTimeout) } catch {
-                    throw BenchError(.local, subject: "stream \(i)", what: "cannot set the loss timeout", errnoName: error.symbol,
+            let receiveTimeout: Double? = switch options.mode {
+            case .rr: UDPTestOptions.lossTimeout
+            case .reverse: Self.reverseQuietSeconds
+            case .stream: nil
+            }
+            if let receiveTimeout {
+                do { try UDPSocket.setReceiveTimeout(fds[i], seconds: receiveTimeout) } catch {
+                    throw BenchError(.local, subject: "stream \(i)", what: "cannot set its receive timeout", errnoName: error.symbol,
                                      next: "report this")
                 }
             }
@@ -98,6 +108,8 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
                     let r = sendDatagrams(fd: fd, buffer: buffer, bitsPerSecond: rate, endNanos: end, progress: p)
                     if r.errno == 0 { usleep(UInt32(Self.drainSeconds * 1e6)) }
                     return r
+                case .reverse:
+                    return receiveStream(fd: fd, size: plan.size, hardStop: hardStop, quietAfter: end, progress: p)
                 case .rr:
                     let request = makePayload(size: plan.request)
                     // One byte more than a response: a longer datagram shows as one, not as a fit.

@@ -84,15 +84,31 @@ func sendDatagrams(fd: CInt, buffer: UnsafeMutableRawBufferPointer, bitsPerSecon
     return r
 }
 
+/// Receives a stream of `size`-byte datagrams (`receiveDatagrams`) into a batch of slots one
+/// byte longer than its datagrams, so that a longer one shows as such. At most 256 KiB of
+/// them, so that the kernel's copy lands in cache: 64 slots of 64 KiB datagrams (4 MiB)
+/// missed it on every copy and lost to a one-buffer reader.
+func receiveStream(fd: CInt, size: Int, hardStop: UInt64, quietAfter: UInt64? = nil,
+                   progress: StreamProgress) -> UDPLoopResult {
+    let slot = (size + 1 + 63) / 64 * 64
+    let batch = min(Int(CDATAGRAMS_BATCH), max(1, 256 * 1024 / slot))
+    let slots = makePayload(size: slot * batch)
+    defer { slots.deallocate() }
+    return receiveDatagrams(fd: fd, slots: slots, slotSize: slot, hardStop: hardStop, quietAfter: quietAfter,
+                            progress: progress)
+}
+
 /// Receives stream datagrams until the socket is shut down (the end of the test: what is
-/// queued is still read first), the stop flag or `hardStop`. Takes them in batches
+/// queued is still read first), the stop flag or `hardStop`; with `quietAfter`, also at the
+/// first receive timeout (the socket's SO_RCVTIMEO) after that time, which is how a receiver
+/// that cannot be told the end, the client of a reverse stream, sees the sender stop. Takes them in batches
 /// (recvmmsg), one syscall for all that is queued, where iperf3 makes one per datagram;
 /// each keeps the kernel's receive time, so jitter is what the wire did, not the batching.
 /// After a batch that emptied the queue it waits as `ReceiveCoalescing` says, on its own
 /// thread's timer; without kernel timestamps it does not, since a datagram's receive time is
 /// then the time it was read. Measures from the first datagram to the last.
 func receiveDatagrams(fd: CInt, slots: UnsafeMutableRawBufferPointer, slotSize: Int, hardStop: UInt64,
-                      progress: StreamProgress) -> UDPLoopResult {
+                      quietAfter: UInt64? = nil, progress: StreamProgress) -> UDPLoopResult {
     var r = UDPLoopResult()
     let cpu0 = CPUTime.thread()
     var jitter = JitterEstimator()
@@ -115,8 +131,12 @@ func receiveDatagrams(fd: CInt, slots: UnsafeMutableRawBufferPointer, slotSize: 
         let now = monotonicNanos()
         if n < 0 {
             let e = errno
-            // ECONNREFUSED: an ICMP error from the client's port, which the test outlives.
-            if e != EINTR && e != ECONNREFUSED { r.errno = progress.failure(e); break }
+            if let quietAfter, e == EAGAIN || e == EWOULDBLOCK {
+                if now >= quietAfter { break receiving }   // the sender has stopped
+            } else if e != EINTR && e != ECONNREFUSED {    // ECONNREFUSED: an ICMP error, which the test outlives
+                r.errno = progress.failure(e)
+                break
+            }
         }
         var bytes: UInt64 = 0
         for i in 0..<max(0, Int(n)) {

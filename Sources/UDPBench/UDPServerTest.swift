@@ -31,11 +31,6 @@ package struct UDPTransport: Transport {
         return try UDPServerTest(plan: plan, mode: mode, session: session, sockets: openSockets(count: plan.streams, plan: plan, mode: mode))
     }
 
-    /// What a stream socket asks for when the client gave no --window: room for a 256 KiB
-    /// batch to queue up while `ReceiveCoalescing` waits, four times over (the kernel doubles
-    /// the request for its bookkeeping; the default 208 KiB holds three 64 KiB datagrams).
-    static let streamReceiveBuffer = 1 << 20
-
     private func openSockets(count: Int, plan: TestPlan, mode: UDPMode) throws(BenchError) -> [CInt] {
         let window = SocketOptions(plan: plan.options).window
         let options: PreparedSocketOptions
@@ -47,10 +42,7 @@ package struct UDPTransport: Transport {
         do {
             for _ in 0..<count {
                 let socket = try bindOne(options: options)
-                if mode == .stream && window == nil {
-                    // The kernel caps it at net.core.rmem_max.
-                    try socket.setInt(SOL_SOCKET, SO_RCVBUF, CInt(Self.streamReceiveBuffer))
-                }
+                if mode == .stream && window == nil { try UDPSocket.askForStreamReceiveBuffer(socket) }
                 fds.append(socket.release())
             }
         } catch {
@@ -75,9 +67,9 @@ package struct UDPTransport: Transport {
 }
 
 /// The server side of one UDP test: one thread per stream, which waits for the client's
-/// probe, connects its socket to the prober and answers, then receives (stream) or answers
-/// requests (rr) until the test ends. Ending it shuts the sockets down, which makes each
-/// loop read what is queued and stop.
+/// probe, connects its socket to the prober and answers, then receives (stream), sends for
+/// the test's duration (reverse) or answers requests (rr) until the test ends. Ending it
+/// shuts the sockets down, which makes each loop read what is queued and stop.
 final class UDPServerTest: ServerTest, @unchecked Sendable {
     let plan: TestPlan
     let mode: UDPMode
@@ -141,7 +133,9 @@ final class UDPServerTest: ServerTest, @unchecked Sendable {
     }
 
     func results(until deadline: Deadline) -> [BenchResult] {
-        endLoops(stop: false)
+        // The client asks once it has received all it will: a reverse sender still sending
+        // (its clock ran behind the client's) stops, rather than failing on the shut socket.
+        endLoops(stop: mode == .reverse)
         if !state.wait(until: deadline, for: { $0.running == 0 }) {
             endLoops(stop: true)
             _ = state.wait(until: .after(seconds: 2)) { $0.running == 0 }
@@ -159,13 +153,23 @@ final class UDPServerTest: ServerTest, @unchecked Sendable {
             return r
         }
         r.duration = result.seconds
-        r.metrics = [
-            Metric("datagrams_received", Double(result.datagrams), .count),
-            Metric("bytes", Double(result.bytes), .bytes),
+        if mode == .reverse {
+            r.metrics = [
+                Metric("datagrams_sent", Double(result.datagrams), .count),
+                Metric("bytes_sent", Double(result.bytes), .bytes),
+                Metric("sends_refused", Double(result.sendsRefused), .count),
+            ]
+        } else {
+            r.metrics = [
+                Metric("datagrams_received", Double(result.datagrams), .count),
+                Metric("bytes", Double(result.bytes), .bytes),
+                Metric("out_of_order", Double(result.sequence.outOfOrder), .count),
+                Metric("jitter", result.jitterNanos, .nanoseconds),
+                Metric("transactions", Double(result.transactions), .count),
+            ]
+        }
+        r.metrics += [
             Metric("duration", result.seconds, .seconds),
-            Metric("out_of_order", Double(result.sequence.outOfOrder), .count),
-            Metric("jitter", result.jitterNanos, .nanoseconds),
-            Metric("transactions", Double(result.transactions), .count),
             Metric("cpu_user", Double(result.cpu.userNanos) / 1e9, .seconds),
             Metric("cpu_system", Double(result.cpu.systemNanos) / 1e9, .seconds),
         ]
@@ -231,14 +235,13 @@ final class UDPServerTest: ServerTest, @unchecked Sendable {
         let hardStop = monotonicNanos() &+ UInt64(plan.timeLimit * 1e9)
         switch mode {
         case .stream:
-            // A batch of slots one byte longer than the test's datagrams: a longer one shows as such.
-            // At most 256 KiB of them, so that the kernel's copy lands in cache: 64 slots of
-            // 64 KiB datagrams (4 MiB) missed it on every copy and lost to a one-buffer reader.
-            let slot = (plan.size + 1 + 63) / 64 * 64
-            let batch = min(Int(CDATAGRAMS_BATCH), max(1, 256 * 1024 / slot))
-            let slots = makePayload(size: slot * batch)
-            defer { slots.deallocate() }
-            return receiveDatagrams(fd: fds[i], slots: slots, slotSize: slot, hardStop: hardStop, progress: progress[i])
+            return receiveStream(fd: fds[i], size: plan.size, hardStop: hardStop, progress: progress[i])
+        case .reverse:
+            let buffer = makePayload(size: plan.size)
+            defer { buffer.deallocate() }
+            let end = min(monotonicNanos() &+ UInt64(plan.duration * 1e9), hardStop)
+            return sendDatagrams(fd: fds[i], buffer: buffer, bitsPerSecond: UDPTestOptions.planRate(plan) ?? 0, endNanos: end,
+                                 progress: progress[i])
         case .rr:
             let request = makePayload(size: max(plan.request, UDPWire.probeSize) + 1)
             let response = makePayload(size: plan.response)

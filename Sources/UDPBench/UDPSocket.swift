@@ -33,6 +33,16 @@ enum UDPSocket {
         return Int(value)
     }
 
+    /// What a stream's receiving socket asks for when the client gave no --window: room for a
+    /// 256 KiB batch to queue up while `ReceiveCoalescing` waits, four times over (the kernel
+    /// doubles the request for its bookkeeping; the default 208 KiB holds three 64 KiB datagrams).
+    static let streamReceiveBuffer = 1 << 20
+
+    /// Asks for `streamReceiveBuffer`, which the kernel caps at net.core.rmem_max. Kernel: setsockopt.
+    static func askForStreamReceiveBuffer(_ socket: borrowing Socket) throws(Errno) {
+        try socket.setInt(SOL_SOCKET, SO_RCVBUF, CInt(streamReceiveBuffer))
+    }
+
     /// Sets SO_RCVTIMEO. Kernel: setsockopt.
     static func setReceiveTimeout(_ fd: CInt, seconds: Double) throws(Errno) {
         var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1e6))

@@ -15,7 +15,8 @@ public struct UDPTestOptions: Sendable, Equatable {
     public var streams = 1
     public var duration: Double = 10
     public var size = UDPTestOptions.defaultSize
-    /// Target send rate per stream, bit/s; 0 sends as fast as the socket takes datagrams.
+    /// Target send rate per stream, bit/s; 0 sends as fast as the socket takes datagrams. The
+    /// sender's: the server's in `reverse`.
     public var bitsPerSecond: Double = 0
     public var request = 1
     public var response = 1
@@ -50,10 +51,22 @@ public struct UDPTestOptions: Sendable, Equatable {
 
     var socketOptions: SocketOptions { SocketOptions(window: window, device: device, bindAddress: bind) }
 
+    /// The plan option that gives a reverse stream's sender, the server, its rate per stream.
+    static let bitrateOption = "bitrate"
+
     func plan() -> TestPlan {
-        TestPlan(kind: mode.kind, streams: streams, duration: duration, size: size, request: request,
-                 response: response, timeLimit: timeLimit, serverCPU: serverCPU,
-                 options: SocketOptions(window: window).planOptions)
+        var options = SocketOptions(window: window).planOptions
+        if mode == .reverse && bitsPerSecond > 0 { options[Self.bitrateOption] = String(Int(bitsPerSecond)) }
+        return TestPlan(kind: mode.kind, streams: streams, duration: duration, size: size, request: request,
+                        response: response, timeLimit: timeLimit, serverCPU: serverCPU, options: options)
+    }
+
+    /// The rate a reverse stream's plan asks the server to send at, bit/s (0: unpaced), or nil
+    /// when the plan's value is not one.
+    static func planRate(_ plan: TestPlan) -> Double? {
+        guard let text = plan.options[bitrateOption] else { return 0 }
+        guard let rate = Double(text), rateRange.contains(rate) else { return nil }
+        return rate
     }
 
     /// Checks every range and the rules across options; the error names the option and what to do.
@@ -84,7 +97,7 @@ public struct UDPTestOptions: Sendable, Equatable {
             throw bad("--window", "\(window) bytes is out of range", "give 1 byte to 1G")
         }
         if mode == .rr && bitsPerSecond > 0 {
-            throw bad("udp rr", "-b applies to stream only", "drop -b; rr sends one request at a time")
+            throw bad("udp rr", "-b applies to stream and reverse only", "drop -b; rr sends one request at a time")
         }
         return self
     }
@@ -92,8 +105,12 @@ public struct UDPTestOptions: Sendable, Equatable {
     /// What a server refuses in a client's plan: sizes no datagram can have.
     static func planProblem(_ plan: TestPlan) -> String? {
         if let p = plan.validationProblem() { return p }
-        if plan.kind == UDPMode.stream.kind && !datagramRange.contains(plan.size) {
+        let mode = UDPMode(kind: plan.kind)
+        if mode?.isStream == true && !datagramRange.contains(plan.size) {
             return "datagram size \(plan.size) outside \(datagramRange.lowerBound)…\(datagramRange.upperBound) bytes"
+        }
+        if mode == .reverse && planRate(plan) == nil {
+            return "bitrate \(plan.options[bitrateOption] ?? "") outside 0…1e13 bit/s"
         }
         if plan.kind == UDPMode.rr.kind && !(messageRange.contains(plan.request) && messageRange.contains(plan.response)) {
             return "request/response size outside 1…\(UDPWire.maxDatagram) bytes"

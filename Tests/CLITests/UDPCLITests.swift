@@ -39,6 +39,40 @@ import Testing
         #expect(received + lost == datagrams)
     }
 
+    /// The server sends, paced; the client counts. The sender's count comes from the server's
+    /// half of the results, so a loss figure at all shows both ends were joined.
+    @Test func reverseCountsWhatTheServerSent() throws {
+        let run = try runTool("ibbench", ["udp", "--loopback", "reverse", "-t", "1", "-b", "20M", "--size", "1000",
+                                          "--format", "json"], timeout: 30)
+        #expect(run.status == 0, "\(run.stderr)")
+        let r = try total(run.stdout)
+        #expect(r["test"] as? String == "ibbench.udp.reverse")
+        #expect((r["parameters"] as? [String: String])?["bitrate"] == "20000000")
+        let sent = try #require(metric(r, "datagrams_sent"))
+        let received = try #require(metric(r, "datagrams_received"))
+        let lost = try #require(metric(r, "datagrams_lost"))
+        #expect(sent > 0 && received > 0)
+        #expect(received + lost == sent)
+        // The server paces on an absolute schedule: it can fall behind, never run ahead.
+        #expect(try #require(metric(r, "throughput_sent")) <= 20e6 * 1.02)
+        #expect(try #require(metric(r, "bytes_received")) == received * 1000)
+        #expect(metric(r, "jitter") != nil && metric(r, "sends_refused") != nil)
+    }
+
+    @Test func reverseIntervalsReportWhatTheClientReceived() throws {
+        let run = try runTool("ibbench", ["udp", "--loopback", "reverse", "-t", "1.25", "--interval", "0.5", "-b", "50M",
+                                          "--format", "json"], timeout: 30)
+        #expect(run.status == 0, "\(run.stderr)")
+        let intervals = try events(run.stdout, "interval")
+        #expect(intervals.count == 2, "\(run.stdout)")
+        let received = intervals.compactMap { metric($0, "bytes_received") }
+        #expect(received.count == 2 && received.allSatisfy { $0 > 0 })
+        #expect(intervals.allSatisfy { metric($0, "throughput") != nil })
+        // The spans cover the client's first second, and the server starts after the client.
+        #expect(received.reduce(0, +) <= 50e6 / 8 * 1.0 * 1.02)
+        #expect(received.reduce(0, +) <= (try #require(metric(try total(run.stdout), "bytes_received"))))
+    }
+
     @Test func requestResponseCountsTransactions() throws {
         let run = try runTool("ibbench", ["udp", "--loopback", "rr", "-t", "0.5", "--request", "64", "--response", "200",
                                           "--format", "json"], timeout: 30)
@@ -122,7 +156,8 @@ import Testing
 
     @Test(arguments: [["--size", "8"], ["--size", "70000"], ["-b", "1e300"], ["-b", "nan"], ["rr", "-b", "1M"],
                       ["--expect-max-loss", "101"], ["--expect-max-loss", "inf"], ["-t", "0"], ["-P", "0"],
-                      ["--request", "65508"], ["--interval", "0.01"], ["--repeat", "0"], ["--repeat", "1001"]])
+                      ["--request", "65508"], ["--interval", "0.01"], ["--repeat", "0"], ["--repeat", "1001"],
+                      ["reverse", "--size", "8"], ["reverse", "-b", "-1"]])
     func outOfRangeIsAUsageError(args: [String]) throws {
         let run = try runTool("ibbench", ["udp", "--loopback"] + args, timeout: 30)
         #expect(run.status == 64, "\(args): \(run.stderr)")
@@ -132,7 +167,8 @@ import Testing
     /// The server killed, or stopped, mid-run: the client writes what it measured, as an error
     /// result, and exits 2; at once for a kill (the control connection closes), and after the
     /// 15 s it waits for the results of a stopped one.
-    @Test(arguments: [("stream", SIGKILL), ("rr", SIGKILL), ("stream", SIGSTOP), ("rr", SIGSTOP)])
+    @Test(arguments: [("stream", SIGKILL), ("reverse", SIGKILL), ("rr", SIGKILL),
+                      ("stream", SIGSTOP), ("reverse", SIGSTOP), ("rr", SIGSTOP)])
     func serverDeathMidRunEndsTheClient(mode: String, signal: Int32) throws {
         let port = String(10000 + Int(getpid() % 20000) + 16)
         let server = try ChildProcess(productPath("ibbench"), ["serve", "--port", port, "--bind", "127.0.0.1"])
@@ -164,7 +200,7 @@ import Testing
         #expect(last["test"] as? String == "ibbench.udp.\(mode)")
         // Partial: what the client measured before the end is there.
         let metrics = last["metrics"] as? [[String: Any]] ?? []
-        let name = mode == "rr" ? "transactions" : "datagrams_sent"
+        let name = ["rr": "transactions", "reverse": "datagrams_received"][mode] ?? "datagrams_sent"
         let measured = try #require(metrics.first { $0["name"] as? String == name }?["value"] as? Double)
         print("udp \(mode): \(Int(measured)) \(name) in the partial result")
     }
@@ -208,10 +244,10 @@ import Testing
         try runProcess(URL(fileURLWithPath: Self.ip!), ["netns", "exec", ns, productPath("ibbench").path] + args, timeout: 60)
     }
 
-    @Test(.enabled(if: usable, reason))
-    func droppedDatagramsAreCountedLost() throws {
+    @Test(.enabled(if: usable, reason), arguments: ["stream", "reverse"])
+    func droppedDatagramsAreCountedLost(mode: String) throws {
         try withNamespace(dropping: "meta l4proto udp udp length > 100 numgen random mod 10 == 0") { ns in
-            let run = try ibbench(in: ns, ["udp", "--loopback", "-t", "1", "-b", "50M", "--format", "json"])
+            let run = try ibbench(in: ns, ["udp", "--loopback", mode, "-t", "1", "-b", "50M", "--format", "json"])
             #expect(run.status == 0, "\(run.stderr)")
             let last = try #require(run.stdout.split(separator: "\n").last)
             let r = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])

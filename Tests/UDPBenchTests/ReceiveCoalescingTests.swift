@@ -40,13 +40,13 @@ import Testing
         try #require(fd >= 0)
         let s = Socket(adopting: fd)
         let before = try #require(UDPSocket.receiveBufferBytes(s.fd))
-        try s.setInt(SOL_SOCKET, SO_RCVBUF, CInt(UDPTransport.streamReceiveBuffer))
+        try UDPSocket.askForStreamReceiveBuffer(s)
         let after = try #require(UDPSocket.receiveBufferBytes(s.fd))
         // The kernel caps the request at net.core.rmem_max, then doubles it for its bookkeeping.
         let cap = (try? String(contentsOfFile: "/proc/sys/net/core/rmem_max", encoding: .utf8))
             .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         if let cap {
-            #expect(after == 2 * min(UDPTransport.streamReceiveBuffer, cap))
+            #expect(after == 2 * min(UDPSocket.streamReceiveBuffer, cap))
         } else {
             #expect(after >= before)
         }
