@@ -100,15 +100,16 @@ func receiveStream(fd: CInt, size: Int, hardStop: UInt64, quietAfter: UInt64? = 
 
 /// Receives stream datagrams until the socket is shut down (the end of the test: what is
 /// queued is still read first), the stop flag or `hardStop`; with `quietAfter`, also at the
-/// first receive timeout (the socket's SO_RCVTIMEO) after that time, which is how a receiver
-/// that cannot be told the end, the client of a reverse stream, sees the sender stop. Takes them in batches
-/// (recvmmsg), one syscall for all that is queued, where iperf3 makes one per datagram;
-/// each keeps the kernel's receive time, so jitter is what the wire did, not the batching.
-/// After a batch that emptied the queue it waits as `ReceiveCoalescing` says, on its own
-/// thread's timer; without kernel timestamps it does not, since a datagram's receive time is
-/// then the time it was read. Measures from the first datagram to the last.
+/// first receive timeout (the socket's SO_RCVTIMEO) after that time, which is how a
+/// receiver that cannot be told the end, the client of a reverse stream, sees the sender
+/// stop. Takes them in batches (recvmmsg), one syscall for all that is queued, where iperf3
+/// makes one per datagram; each keeps the kernel's receive time, so jitter is what the wire
+/// did, not the batching. After a batch that emptied the queue it waits as
+/// `ReceiveCoalescing` says, on its own thread's timer; without kernel timestamps it does
+/// not, since a datagram's receive time is then the time it was read. Measures from the
+/// first datagram to the last.
 func receiveDatagrams(fd: CInt, slots: UnsafeMutableRawBufferPointer, slotSize: Int, hardStop: UInt64,
-                      quietAfter: UInt64? = nil, progress: StreamProgress) -> UDPLoopResult {
+                      quietAfter: UInt64?, progress: StreamProgress) -> UDPLoopResult {
     var r = UDPLoopResult()
     let cpu0 = CPUTime.thread()
     var jitter = JitterEstimator()

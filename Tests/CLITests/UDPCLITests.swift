@@ -59,20 +59,6 @@ import Testing
         #expect(metric(r, "jitter") != nil && metric(r, "sends_refused") != nil)
     }
 
-    @Test func reverseIntervalsReportWhatTheClientReceived() throws {
-        let run = try runTool("ibbench", ["udp", "--loopback", "reverse", "-t", "1.25", "--interval", "0.5", "-b", "50M",
-                                          "--format", "json"], timeout: 30)
-        #expect(run.status == 0, "\(run.stderr)")
-        let intervals = try events(run.stdout, "interval")
-        #expect(intervals.count == 2, "\(run.stdout)")
-        let received = intervals.compactMap { metric($0, "bytes_received") }
-        #expect(received.count == 2 && received.allSatisfy { $0 > 0 })
-        #expect(intervals.allSatisfy { metric($0, "throughput") != nil })
-        // The spans cover the client's first second, and the server starts after the client.
-        #expect(received.reduce(0, +) <= 50e6 / 8 * 1.0 * 1.02)
-        #expect(received.reduce(0, +) <= (try #require(metric(try total(run.stdout), "bytes_received"))))
-    }
-
     @Test func requestResponseCountsTransactions() throws {
         let run = try runTool("ibbench", ["udp", "--loopback", "rr", "-t", "0.5", "--request", "64", "--response", "200",
                                           "--format", "json"], timeout: 30)
@@ -93,18 +79,33 @@ import Testing
         }
     }
 
-    @Test func intervalsReportWhatTheClientSent() throws {
-        let run = try runTool("ibbench", ["udp", "--loopback", "-t", "1.25", "--interval", "0.5", "-b", "50M",
-                                          "--format", "json"], timeout: 30)
+    /// A paced 1.25 s run with 0.5 s intervals: its interval lines, and the run's total. Spans
+    /// end at 0.5 s and 1.0 s; the partial span after the last tick is left to the result.
+    private func pacedIntervals(_ mode: [String]) throws -> (intervals: [[String: Any]], total: [String: Any]) {
+        let run = try runTool("ibbench", ["udp", "--loopback"] + mode + ["-t", "1.25", "--interval", "0.5", "-b", "50M",
+                                                                       "--format", "json"], timeout: 30)
         #expect(run.status == 0, "\(run.stderr)")
         let intervals = try events(run.stdout, "interval")
-        // Spans end at 0.5 s and 1.0 s; the partial span after the last tick is left to the result.
         #expect(intervals.count == 2, "\(run.stdout)")
+        return (intervals, try total(run.stdout))
+    }
+
+    @Test func intervalsReportWhatTheClientSent() throws {
+        let (intervals, total) = try pacedIntervals([])
         let sent = intervals.compactMap { metric($0, "bytes_sent") }
         #expect(sent.count == 2 && sent.allSatisfy { $0 > 0 })
         for i in intervals { #expect((metric(i, "throughput_sent") ?? .infinity) <= 50e6 * 1.05, "paced at 50 Mbit/s: \(i)") }
-        let total = try #require(metric(try total(run.stdout), "bytes_sent"))
-        #expect(sent.reduce(0, +) <= total)
+        #expect(sent.reduce(0, +) <= (try #require(metric(total, "bytes_sent"))))
+    }
+
+    @Test func reverseIntervalsReportWhatTheClientReceived() throws {
+        let (intervals, total) = try pacedIntervals(["reverse"])
+        let received = intervals.compactMap { metric($0, "bytes_received") }
+        #expect(received.count == 2 && received.allSatisfy { $0 > 0 })
+        #expect(intervals.allSatisfy { metric($0, "throughput") != nil })
+        // The spans cover the client's first second, and the server starts after the client.
+        #expect(received.reduce(0, +) <= 50e6 / 8 * 1.0 * 1.02)
+        #expect(received.reduce(0, +) <= (try #require(metric(total, "bytes_received"))))
     }
 
     @Test func repeatSummarisesTheRuns() throws {
