@@ -40,10 +40,11 @@ struct TCPClient {
             if let every = options.interval, every > 0 {
                 let mode = options.mode
                 interval = IntervalReporter(testID: testID, every: every, streams: data.progress, startNanos: data.startNanos,
-                                            reporter: reporter) { bytes, transactions, seconds in
+                                            reporter: reporter) { span in
                     switch mode {
-                    case .rr, .crr: [Metric("transactions_per_second", Double(transactions) / seconds, .perSecond)]
-                    default: [Metric("throughput", Double(bytes) * 8 / seconds, .bitsPerSecond), Metric("bytes", Double(bytes), .bytes)]
+                    case .rr, .crr: [Metric("transactions_per_second", Double(span.totalTransactions) / span.seconds, .perSecond)]
+                    default: [Metric("throughput", Double(span.totalBytes) * 8 / span.seconds, .bitsPerSecond),
+                              Metric("bytes", Double(span.totalBytes), .bytes)]
                     }
                 }
             }

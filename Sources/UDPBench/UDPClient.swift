@@ -25,11 +25,15 @@ struct UDPClient {
             started = wallClockSeconds()
         }, started: {
             if plan.streams > 1 {
-                for i in 0..<plan.streams { reporter.started(test: "\(testID).stream\(i)", route: String(i)) }
+                for i in data.progress.indices { reporter.started(test: "\(testID).stream\(i)", route: String(i)) }
+            }
+            if options.mode == .bidir {
+                for way in UDPResults.directions { reporter.started(test: "\(testID).\(way)", route: nil) }
             }
             if let every = options.interval {
                 interval = IntervalReporter(testID: testID, every: every, streams: data.progress, startNanos: data.startNanos,
-                                            reporter: reporter, metrics: Self.spanMetrics(options.mode))
+                                            perStream: plan.streams > 1, reporter: reporter,
+                                            metrics: Self.spanMetrics(options.mode, streams: plan.streams))
             }
         })
         let loops = data.join()
@@ -46,24 +50,30 @@ struct UDPClient {
 }
 
 extension UDPClient {
-    /// An interval is the client's view: what it sent (loss and jitter are the server's, and
-    /// come with the result), what it received (reverse), or the transactions it completed.
-    static func spanMetrics(_ mode: UDPMode) -> IntervalReporter.SpanMetrics {
-        { bytes, transactions, seconds in
-            switch mode {
-            case .stream: [Metric("throughput_sent", Double(bytes) * 8 / seconds, .bitsPerSecond),
-                           Metric("bytes_sent", Double(bytes), .bytes)]
-            case .reverse: [Metric("throughput", Double(bytes) * 8 / seconds, .bitsPerSecond),
-                            Metric("bytes_received", Double(bytes), .bytes)]
-            case .rr: [Metric("transactions_per_second", Double(transactions) / seconds, .perSecond)]
+    /// An interval is the client's view: what it received (reverse, bidir), what it sent
+    /// (stream, bidir; loss and jitter are the server's, and come with the result), or the
+    /// transactions it completed.
+    static func spanMetrics(_ mode: UDPMode, streams: Int) -> IntervalReporter.SpanMetrics {
+        { span in
+            if mode == .rr { return [Metric("transactions_per_second", Double(span.totalTransactions) / span.seconds, .perSecond)] }
+            let receives: (Int) -> Bool = { mode.serverSends(index: $0, streams: streams) }
+            var m: [Metric] = []
+            if span.streams.contains(where: receives) {
+                let bytes = Double(span.bytes(where: receives))
+                m += [Metric("throughput", bytes * 8 / span.seconds, .bitsPerSecond), Metric("bytes_received", bytes, .bytes)]
             }
+            if !span.streams.allSatisfy(receives) {
+                let bytes = Double(span.bytes { !receives($0) })
+                m += [Metric("throughput_sent", bytes * 8 / span.seconds, .bitsPerSecond), Metric("bytes_sent", bytes, .bytes)]
+            }
+            return m
         }
     }
 }
 
 /// Joins what the sender sent with what the receiver received (the client and the server, or
-/// in reverse the other way round): loss is what was sent and never arrived, so datagrams
-/// lost after the last one that arrived count too.
+/// in reverse the other way round; bidir has both): loss is what was sent and never arrived,
+/// so datagrams lost after the last one that arrived count too.
 struct UDPResults {
     let mode: UDPMode
     let plan: TestPlan
@@ -77,7 +87,7 @@ struct UDPResults {
     private var parameters: [String: String] {
         var p = ["mode": mode.rawValue, "streams": String(plan.streams), "duration": Units.fixed(plan.duration, 1)]
         switch mode {
-        case .stream, .reverse:
+        case .stream, .reverse, .bidir:
             p["size"] = String(plan.size)
             if bitsPerSecond > 0 { p["bitrate"] = String(Int(bitsPerSecond)) }
         case .rr:
@@ -89,6 +99,12 @@ struct UDPResults {
     }
 
     private func serverValue(_ i: Int, _ name: String) -> Double? { server[i]?.metric(name)?.value }
+
+    /// Whether the client sends on socket `i` (the server receives).
+    private func clientSends(_ i: Int) -> Bool { !mode.serverSends(index: i, streams: plan.streams) }
+
+    /// bidir's two results beside the total: client to server, then server to client.
+    static let directions = ["send", "receive"]
 
     private func streamError(_ i: Int) -> String? {
         if client[i].errno != 0 && client[i].errno != ECANCELED {
@@ -104,7 +120,8 @@ struct UDPResults {
         var refused = 0.0, outOfOrder = 0.0, jitter = 0.0
     }
 
-    /// The client's loops: the sender of a stream, the receiver of a reverse one.
+    /// The client's loops over `streams`, all one way: the senders of a stream, the receivers
+    /// of a reverse one.
     private func clientCounts(_ streams: [Int]) -> EndCounts {
         var c = EndCounts()
         for i in streams {
@@ -120,7 +137,7 @@ struct UDPResults {
 
     /// The server's halves, when every stream's is there (a broken run may have none).
     private func serverCounts(_ streams: [Int]) -> EndCounts? {
-        let sending = mode == .reverse
+        let sending = !streams.allSatisfy(clientSends)
         var c = EndCounts()
         for i in streams {
             guard let datagrams = serverValue(i, sending ? "datagrams_sent" : "datagrams_received") else { return nil }
@@ -134,12 +151,12 @@ struct UDPResults {
         return c
     }
 
-    /// Stream metrics over `streams`: what arrived, over the send time, as netperf's
-    /// UDP_STREAM reports the receiving side. Without the server's half only the client's
-    /// own counts are known, and no loss.
+    /// Stream metrics over `streams`, all one way: what arrived, over the send time, as
+    /// netperf's UDP_STREAM reports the receiving side. Without the server's half only the
+    /// client's own counts are known, and no loss.
     private func streamMetrics(_ streams: [Int]) -> [Metric] {
         let ours = clientCounts(streams), theirs = serverCounts(streams)
-        let (sender, receiver) = mode == .reverse ? (theirs, Optional(ours)) : (Optional(ours), theirs)
+        let (sender, receiver) = streams.allSatisfy(clientSends) ? (Optional(ours), theirs) : (theirs, Optional(ours))
         let seconds = sender?.seconds ?? receiver?.seconds ?? 0
         func rate(_ bytes: Double) -> Double { seconds > 0 ? bytes * 8 / seconds : 0 }
         var m: [Metric] = []
@@ -180,22 +197,58 @@ struct UDPResults {
         return m
     }
 
+    /// Both ways at once (bidir): what arrived either way over the longer send time, and the
+    /// loss over both; each sum only when both ways have it (a dead server leaves the
+    /// client's own counts, in the two direction results).
+    private func bidirMetrics(up: [Int], down: [Int]) -> [Metric] {
+        let ways = [streamMetrics(up), streamMetrics(down)]
+        func sum(_ name: String) -> Double? {
+            let values = ways.compactMap { way in way.first { $0.name == name }?.value }
+            return values.count == ways.count ? values.reduce(0, +) : nil
+        }
+        let seconds = ways.compactMap { way in way.first { $0.name == "duration" }?.value }.max() ?? 0
+        var m: [Metric] = []
+        if let bytes = sum("bytes") {
+            m.append(Metric("throughput", seconds > 0 ? bytes * 8 / seconds : 0, .bitsPerSecond))
+            m.append(Metric("bytes", bytes, .bytes))
+        }
+        if let sent = sum("datagrams_sent") { m.append(Metric("datagrams_sent", sent, .count)) }
+        if let received = sum("datagrams_received") { m.append(Metric("datagrams_received", received, .count)) }
+        if let sent = sum("datagrams_sent"), let lost = sum("datagrams_lost") {
+            m.append(Metric("datagrams_lost", lost, .count))
+            m.append(Metric("loss", sent > 0 ? lost / sent * 100 : 0, .percent))
+        }
+        m.append(Metric("duration", seconds, .seconds))
+        return m
+    }
+
     func build() -> [(BenchResult, String?)] {
         var out: [(BenchResult, String?)] = []
         func metrics(_ streams: [Int]) -> [Metric] { mode.isStream ? streamMetrics(streams) : transactionMetrics(streams) }
-        if client.count > 1 {
+        func result(_ test: String, _ streams: [Int], _ more: [String: String]) -> BenchResult {
+            var r = BenchResult(test: test, tool: "ibbench", transport: .udp, parameters: parameters.merging(more) { $1 },
+                                metrics: metrics(streams), started: started)
+            r.duration = r.metric("duration")?.value ?? streams.map { client[$0].seconds }.max() ?? 0
+            if let e = streams.compactMap(streamError).first { r.status = .error; r.reason = e }
+            return r
+        }
+        func direction(_ i: Int) -> [String: String] {
+            mode == .bidir ? ["direction": Self.directions[clientSends(i) ? 0 : 1]] : [:]
+        }
+        if plan.streams > 1 {
             for i in client.indices {
-                var r = BenchResult(test: "\(testID).stream\(i)", tool: "ibbench", transport: .udp,
-                                    parameters: parameters.merging(["stream": String(i)]) { $1 },
-                                    metrics: metrics([i]), started: started)
-                r.duration = r.metric("duration")?.value ?? client[i].seconds
-                if let e = streamError(i) { r.status = .error; r.reason = e }
-                out.append((r, String(i)))
+                out.append((result("\(testID).stream\(i)", [i], ["stream": String(i)].merging(direction(i)) { $1 }), String(i)))
+            }
+        }
+        let up = client.indices.filter(clientSends), down = client.indices.filter { !clientSends($0) }
+        if mode == .bidir {
+            for (way, streams) in zip(Self.directions, [up, down]) {
+                out.append((result("\(testID).\(way)", streams, ["direction": way]), nil))
             }
         }
         let all = Array(client.indices)
         var total = BenchResult(test: testID, tool: "ibbench", transport: .udp, parameters: parameters,
-                                metrics: metrics(all), started: started)
+                                metrics: mode == .bidir ? bidirMetrics(up: up, down: down) : metrics(all), started: started)
         // The send time: the server's in reverse, as throughput is taken over it.
         let seconds = total.metric("duration")?.value ?? client.map(\.seconds).max() ?? 0
         total.duration = seconds

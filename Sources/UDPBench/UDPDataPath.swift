@@ -5,8 +5,9 @@ import BenchCore
 import SystemPackage
 import SystemCalls
 
-/// The client's UDP sockets, one per stream, and the threads sending over them. Owns the
-/// descriptors: they close when it ends, after the threads have been joined.
+/// The client's UDP sockets, one per stream (bidir: one each way), and the threads sending or
+/// receiving over them. Owns the descriptors: they close when it ends, after the threads have
+/// been joined.
 final class UDPDataPath: ClientDataPath, @unchecked Sendable {
     let options: UDPTestOptions
     let plan: TestPlan
@@ -19,10 +20,10 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
     /// How long the sender waits after its last datagram before it reports: what is still in
     /// flight arrives, and is not counted lost.
     static let drainSeconds = 0.05
-    /// How long a reverse stream's receiver, past the test's duration, waits for one more
-    /// datagram before it takes the server's sender to have stopped: the drain, plus the
-    /// server's later start (it starts on `start`, after the client).
-    static let reverseQuietSeconds = 0.1
+    /// How long the receiver of a stream the server sends, past the test's duration, waits for
+    /// one more datagram before it takes the server's sender to have stopped: the drain, plus
+    /// the server's later start (it starts on `start`, after the client).
+    static let quietSeconds = 0.1
 
     init(options: UDPTestOptions, plan: TestPlan, address: SocketAddress) {
         self.options = options
@@ -36,7 +37,7 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
     /// with a probe the server echoes (up to 30 tries, 100 ms apart: a datagram can be lost).
     func open(session: [UInt8], info: [String: String]) throws(BenchError) {
         let ports = (info["udp-ports"] ?? "").split(separator: ",").compactMap { UInt16($0) }
-        guard ports.count == plan.streams else {
+        guard ports.count == options.mode.sockets(streams: plan.streams) else {
             throw BenchError(.peer, subject: "\(address)", what: "the server gave no UDP ports for this test",
                              next: "upgrade `ibbench serve` there")
         }
@@ -47,9 +48,10 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
         }
         for (i, port) in ports.enumerated() {
             let target = address.with(port: port)
+            let receivesStream = options.mode.serverSends(index: i, streams: plan.streams)
             do {
                 let s = try UDPSocket.connected(to: target, options: prepared)
-                if options.mode == .reverse && options.window == nil { try UDPSocket.askForStreamReceiveBuffer(s) }
+                if receivesStream && options.window == nil { try UDPSocket.askForStreamReceiveBuffer(s) }
                 fds.append(s.fd)
                 _ = s.release()
             } catch {
@@ -57,11 +59,8 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
                                  next: "check --bind and --dev")
             }
             try probe(fd: fds[i], stream: i, session: session, target: target)
-            let receiveTimeout: Double? = switch options.mode {
-            case .rr: UDPTestOptions.lossTimeout
-            case .reverse: Self.reverseQuietSeconds
-            case .stream: nil
-            }
+            let receiveTimeout: Double? = options.mode == .rr ? UDPTestOptions.lossTimeout
+                : receivesStream ? Self.quietSeconds : nil
             if let receiveTimeout {
                 do { try UDPSocket.setReceiveTimeout(fds[i], seconds: receiveTimeout) } catch {
                     throw BenchError(.local, subject: "stream \(i)", what: "cannot set its receive timeout", errnoName: error.symbol,
@@ -100,16 +99,18 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
         let hardStop = startNanos &+ UInt64(plan.timeLimit * 1e9)
         for (i, fd) in fds.enumerated() {
             let p = progress[i], plan = self.plan, rate = options.bitsPerSecond, mode = options.mode
+            let receives = mode.serverSends(index: i, streams: plan.streams)
             let body: () -> UDPLoopResult = {
                 switch mode {
-                case .stream:
+                case .stream, .reverse, .bidir:
+                    if receives {
+                        return receiveStream(fd: fd, size: plan.size, hardStop: hardStop, quietAfter: end, progress: p)
+                    }
                     let buffer = makePayload(size: plan.size)
                     defer { buffer.deallocate() }
                     let r = sendDatagrams(fd: fd, buffer: buffer, bitsPerSecond: rate, endNanos: end, progress: p)
                     if r.errno == 0 { usleep(UInt32(Self.drainSeconds * 1e6)) }
                     return r
-                case .reverse:
-                    return receiveStream(fd: fd, size: plan.size, hardStop: hardStop, quietAfter: end, progress: p)
                 case .rr:
                     let request = makePayload(size: plan.request)
                     // One byte more than a response: a longer datagram shows as one, not as a fit.

@@ -28,10 +28,10 @@ package struct UDPTransport: Transport {
         if let problem = UDPTestOptions.planProblem(plan) {
             throw BenchError(.usage, subject: plan.kind, what: problem, next: "check the client's --size, --request and --response")
         }
-        return try UDPServerTest(plan: plan, mode: mode, session: session, sockets: openSockets(count: plan.streams, plan: plan, mode: mode))
+        return try UDPServerTest(plan: plan, mode: mode, session: session, sockets: openSockets(plan: plan, mode: mode))
     }
 
-    private func openSockets(count: Int, plan: TestPlan, mode: UDPMode) throws(BenchError) -> [CInt] {
+    private func openSockets(plan: TestPlan, mode: UDPMode) throws(BenchError) -> [CInt] {
         let window = SocketOptions(plan: plan.options).window
         let options: PreparedSocketOptions
         do { options = try PreparedSocketOptions(SocketOptions(window: window, device: device)) } catch {
@@ -40,9 +40,10 @@ package struct UDPTransport: Transport {
         }
         var fds: [CInt] = []
         do {
-            for _ in 0..<count {
+            for i in 0..<mode.sockets(streams: plan.streams) {
                 let socket = try bindOne(options: options)
-                if mode == .stream && window == nil { try UDPSocket.askForStreamReceiveBuffer(socket) }
+                let receivesStream = mode.isStream && !mode.serverSends(index: i, streams: plan.streams)
+                if receivesStream && window == nil { try UDPSocket.askForStreamReceiveBuffer(socket) }
                 fds.append(socket.release())
             }
         } catch {
@@ -66,10 +67,11 @@ package struct UDPTransport: Transport {
     }
 }
 
-/// The server side of one UDP test: one thread per stream, which waits for the client's
+/// The server side of one UDP test: one thread per socket, which waits for the client's
 /// probe, connects its socket to the prober and answers, then receives (stream), sends for
-/// the test's duration (reverse) or answers requests (rr) until the test ends. Ending it
-/// shuts the sockets down, which makes each loop read what is queued and stop.
+/// the test's duration (reverse; bidir does both, on sockets of their own) or answers
+/// requests (rr) until the test ends. Ending it shuts the sockets down, which makes each
+/// receiving loop read what is queued and stop.
 final class UDPServerTest: ServerTest, @unchecked Sendable {
     let plan: TestPlan
     let mode: UDPMode
@@ -122,22 +124,26 @@ final class UDPServerTest: ServerTest, @unchecked Sendable {
 
     func abort() {
         state.update { $0.aborted = true }
-        endLoops(stop: true)
+        endLoops(stopping: Array(fds.indices))
     }
 
-    /// Ends every loop: `stop` drops what is queued, otherwise it is read first.
-    private func endLoops(stop: Bool) {
-        if stop { for p in progress { p.stop.store(true, ordering: .relaxed) } }
+    /// Whether this end sends on socket `i`.
+    private func sends(_ i: Int) -> Bool { mode.serverSends(index: i, streams: plan.streams) }
+
+    /// Ends every loop: those in `stopping` at once, the others once they have read what is queued.
+    private func endLoops(stopping: [Int]) {
+        for i in stopping { progress[i].stop.store(true, ordering: .relaxed) }
         state.update { $0.ended = true }
         for fd in fds { shutdown(fd, CInt(SHUT_RDWR)) }
     }
 
     func results(until deadline: Deadline) -> [BenchResult] {
-        // The client asks once it has received all it will: a reverse sender still sending
-        // (its clock ran behind the client's) stops, rather than failing on the shut socket.
-        endLoops(stop: mode == .reverse)
+        // The client asks once it has received all it will: a sender still sending (its clock
+        // ran behind the client's) stops, rather than failing on the shut socket; a receiver
+        // first reads what is queued.
+        endLoops(stopping: fds.indices.filter(sends))
         if !state.wait(until: deadline, for: { $0.running == 0 }) {
-            endLoops(stop: true)
+            endLoops(stopping: Array(fds.indices))
             _ = state.wait(until: .after(seconds: 2)) { $0.running == 0 }
         }
         let results = state.read { $0.results }
@@ -147,13 +153,14 @@ final class UDPServerTest: ServerTest, @unchecked Sendable {
     private func serverHalf(stream i: Int, result: UDPLoopResult?) -> BenchResult {
         var r = BenchResult(test: "server.\(mode.kind)", tool: "ibbench", transport: .udp,
                             parameters: ["stream": String(i), "side": "server"])
+        let sending = sends(i)
         guard let result else {
             r.status = .error
             r.reason = "stream \(i) did not report"
             return r
         }
         r.duration = result.seconds
-        if mode == .reverse {
+        if sending {
             r.metrics = [
                 Metric("datagrams_sent", Double(result.datagrams), .count),
                 Metric("bytes_sent", Double(result.bytes), .bytes),
@@ -234,9 +241,10 @@ final class UDPServerTest: ServerTest, @unchecked Sendable {
     private func measure(_ i: Int) -> UDPLoopResult {
         let hardStop = monotonicNanos() &+ UInt64(plan.timeLimit * 1e9)
         switch mode {
-        case .stream:
-            return receiveStream(fd: fds[i], size: plan.size, hardStop: hardStop, progress: progress[i])
-        case .reverse:
+        case .stream, .reverse, .bidir:
+            guard sends(i) else {
+                return receiveStream(fd: fds[i], size: plan.size, hardStop: hardStop, progress: progress[i])
+            }
             let buffer = makePayload(size: plan.size)
             defer { buffer.deallocate() }
             let end = min(monotonicNanos() &+ UInt64(plan.duration * 1e9), hardStop)

@@ -16,7 +16,7 @@ public struct UDPTestOptions: Sendable, Equatable {
     public var duration: Double = 10
     public var size = UDPTestOptions.defaultSize
     /// Target send rate per stream, bit/s; 0 sends as fast as the socket takes datagrams. The
-    /// sender's: the server's in `reverse`.
+    /// sender's: the server's in `reverse`, each end's in `bidir`.
     public var bitsPerSecond: Double = 0
     public var request = 1
     public var response = 1
@@ -51,17 +51,17 @@ public struct UDPTestOptions: Sendable, Equatable {
 
     var socketOptions: SocketOptions { SocketOptions(window: window, device: device, bindAddress: bind) }
 
-    /// The plan option that gives a reverse stream's sender, the server, its rate per stream.
+    /// The plan option that gives the server its rate per stream when it sends (reverse, bidir).
     static let bitrateOption = "bitrate"
 
     func plan() -> TestPlan {
         var options = SocketOptions(window: window).planOptions
-        if mode == .reverse && bitsPerSecond > 0 { options[Self.bitrateOption] = String(Int(bitsPerSecond)) }
+        if mode.serverSends && bitsPerSecond > 0 { options[Self.bitrateOption] = String(Int(bitsPerSecond)) }
         return TestPlan(kind: mode.kind, streams: streams, duration: duration, size: size, request: request,
                         response: response, timeLimit: timeLimit, serverCPU: serverCPU, options: options)
     }
 
-    /// The rate a reverse stream's plan asks the server to send at, bit/s (0: unpaced), or nil
+    /// The rate a plan asks the server to send at, bit/s (0: unpaced), or nil
     /// when the plan's value is not one.
     static func planRate(_ plan: TestPlan) -> Double? {
         guard let text = plan.options[bitrateOption] else { return 0 }
@@ -97,7 +97,7 @@ public struct UDPTestOptions: Sendable, Equatable {
             throw bad("--window", "\(window) bytes is out of range", "give 1 byte to 1G")
         }
         if mode == .rr && bitsPerSecond > 0 {
-            throw bad("udp rr", "-b applies to stream and reverse only", "drop -b; rr sends one request at a time")
+            throw bad("udp rr", "-b applies to stream, reverse and bidir only", "drop -b; rr sends one request at a time")
         }
         return self
     }
@@ -109,7 +109,7 @@ public struct UDPTestOptions: Sendable, Equatable {
         if mode?.isStream == true && !datagramRange.contains(plan.size) {
             return "datagram size \(plan.size) outside \(datagramRange.lowerBound)…\(datagramRange.upperBound) bytes"
         }
-        if mode == .reverse && planRate(plan) == nil {
+        if mode?.serverSends == true && planRate(plan) == nil {
             return "bitrate \(plan.options[bitrateOption] ?? "") outside 0…1e13 bit/s"
         }
         if plan.kind == UDPMode.rr.kind && !(messageRange.contains(plan.request) && messageRange.contains(plan.response)) {

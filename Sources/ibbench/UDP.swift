@@ -13,14 +13,16 @@ struct UDP: ParsableCommand {
             given, at -b bit/s or as fast as the socket takes them when -b is 0,
             the default; the server counts what arrives, as iperf3 -u and netperf
             UDP_STREAM do), reverse (the same from the server to the client, as
-            iperf3 -u -R) and rr (one request datagram, one response, like netperf
-            UDP_RR). Throughput is what arrived, over the send time. Loss is what
+            iperf3 -u -R), bidir (both at once, -P streams each way, as iperf3 -u
+            --bidir; a result for each direction, then their sum) and rr (one
+            request datagram, one response, like netperf UDP_RR). Throughput is
+            what arrived, over the send time. Loss is what
             was sent and never arrived; out-of-order and jitter (RFC 3550, as iperf3
             computes it) are the receiver's. In rr a response not back within 200 ms
             counts as a lost transaction, and one that comes later as late.
-            --interval reports what the client sent (stream), received (reverse)
-            or completed (rr) in each span, as iperf3's client does; loss and
-            jitter come with the result.
+            --interval reports what the client sent (stream), received (reverse),
+            both (bidir) or completed (rr) in each span, as iperf3's client does;
+            loss and jitter come with the result.
             Each stream has its own UDP port on the server, joined by a probe
             datagram after the control connection, so firewalls must pass UDP to
             `ibbench serve`'s ephemeral ports. IPoIB datagram mode is where UDP
@@ -33,6 +35,7 @@ struct UDP: ParsableCommand {
               ibbench udp --loopback
               ibbench udp 10.0.0.2 -b 1G -t 30
               ibbench udp 10.0.0.2 reverse -b 1G -t 30
+              ibbench udp 10.0.0.2 bidir -b 500M --expect-max-loss 0.1
               ibbench udp 10.0.0.2 --size 2016 -b 0 --expect-max-loss 0.1
               ibbench udp 10.0.0.2 rr --request 64 --response 64
               ibbench udp 10.0.0.2 -b 0 -t 30 --interval 1
@@ -44,7 +47,7 @@ struct UDP: ParsableCommand {
     @Argument(help: "The host running `ibbench serve` (omit with --loopback).")
     var peer: String?
 
-    @Argument(help: "stream, reverse or rr.")
+    @Argument(help: "stream, reverse, bidir or rr.")
     var mode: UDPMode = .stream
 
     @Flag(help: "Run a server in this process on 127.0.0.1 and test against it.")
@@ -59,7 +62,7 @@ struct UDP: ParsableCommand {
     @OptionGroup var size: MessageSizeOption
 
     @Option(name: [.customShort("b"), .customLong("bitrate")],
-            help: ArgumentHelp("Target rate per stream, e.g. 1G or 500M bit/s; 0 unpaced (reverse: the server's).",
+            help: ArgumentHelp("Target rate per stream, at its sender, e.g. 1G or 500M bit/s; 0 unpaced.",
                                valueName: "rate"),
             transform: Rate.parseAllowingZero)
     var bitrate: Rate?

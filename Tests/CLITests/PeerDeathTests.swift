@@ -45,7 +45,7 @@ struct DeathRun: Sendable, CustomTestStringConvertible {
     static let allowance = 4.0
 
     static let runs = ["stream", "reverse", "bidir", "rr", "crr"].map { DeathRun(command: "tcp", mode: $0) }
-        + ["stream", "reverse", "rr"].map { DeathRun(command: "udp", mode: $0) }
+        + ["stream", "reverse", "bidir", "rr"].map { DeathRun(command: "udp", mode: $0) }
     static let formats = ["json", "subunit"]
 
     /// Ports clear of the other CLI tests' offsets (0-5, 8, 9) and of the mesh's (20 up).

@@ -59,6 +59,43 @@ import Testing
         #expect(metric(r, "jitter") != nil && metric(r, "sends_refused") != nil)
     }
 
+    /// Both ways at once, paced: each way's result joins its own sender's and receiver's
+    /// counts, and the total is their sum.
+    @Test func bidirCountsEachWayAndTheirSum() throws {
+        let run = try runTool("ibbench", ["udp", "--loopback", "bidir", "-t", "1", "-b", "20M", "--size", "1000",
+                                          "--format", "json"], timeout: 30)
+        #expect(run.status == 0, "\(run.stderr)")
+        let results = try events(run.stdout, "result")
+        #expect(results.map { $0["test"] as? String } == ["ibbench.udp.bidir.send", "ibbench.udp.bidir.receive", "ibbench.udp.bidir"])
+        var sent = 0.0, received = 0.0
+        for (way, r) in zip(["send", "receive"], results) {
+            #expect((r["parameters"] as? [String: String])?["direction"] == way)
+            let s = try #require(metric(r, "datagrams_sent")), got = try #require(metric(r, "datagrams_received"))
+            let lost = try #require(metric(r, "datagrams_lost"))
+            #expect(s > 0 && got > 0 && got + lost == s, "\(way)")
+            #expect(try #require(metric(r, "throughput_sent")) <= 20e6 * 1.02, "\(way) paced at 20 Mbit/s")
+            #expect(metric(r, "jitter") != nil)
+            sent += s
+            received += got
+        }
+        let total = try #require(results.last)
+        #expect(metric(total, "datagrams_sent") == sent && metric(total, "datagrams_received") == received)
+        #expect(metric(total, "bytes") == received * 1000)
+        #expect(try #require(metric(total, "throughput")) <= 2 * 20e6 * 1.02)
+    }
+
+    @Test func bidirWithStreamsReportsEverySocket() throws {
+        let run = try runTool("ibbench", ["udp", "--loopback", "bidir", "-P", "2", "-t", "0.5", "-b", "10M",
+                                          "--format", "json"], timeout: 30)
+        #expect(run.status == 0, "\(run.stderr)")
+        let results = try events(run.stdout, "result")
+        let tests = results.compactMap { ($0["test"] as? String)?.replacingOccurrences(of: "ibbench.udp.bidir", with: "") }
+        #expect(tests == [".stream0", ".stream1", ".stream2", ".stream3", ".send", ".receive", ""])
+        let directions = results.prefix(4).map { ($0["parameters"] as? [String: String])?["direction"] }
+        #expect(directions == ["send", "send", "receive", "receive"])
+        for r in results.prefix(4) { #expect((metric(r, "datagrams_received") ?? 0) > 0, "\(r)") }
+    }
+
     @Test func requestResponseCountsTransactions() throws {
         let run = try runTool("ibbench", ["udp", "--loopback", "rr", "-t", "0.5", "--request", "64", "--response", "200",
                                           "--format", "json"], timeout: 30)
@@ -108,6 +145,14 @@ import Testing
         #expect(received.reduce(0, +) <= (try #require(metric(total, "bytes_received"))))
     }
 
+    @Test func bidirIntervalsReportBothWays() throws {
+        let (intervals, total) = try pacedIntervals(["bidir"])
+        let sent = intervals.compactMap { metric($0, "bytes_sent") }, received = intervals.compactMap { metric($0, "bytes_received") }
+        #expect(sent.count == 2 && received.count == 2 && (sent + received).allSatisfy { $0 > 0 })
+        for i in intervals { #expect((metric(i, "throughput_sent") ?? .infinity) <= 50e6 * 1.05, "paced at 50 Mbit/s: \(i)") }
+        #expect(received.reduce(0, +) <= (try #require(metric(total, "bytes"))))
+    }
+
     @Test func repeatSummarisesTheRuns() throws {
         let run = try runTool("ibbench", ["udp", "--loopback", "rr", "-t", "0.6", "--repeat", "3", "--interval", "0.2",
                                           "--format", "json"], timeout: 30)
@@ -120,22 +165,25 @@ import Testing
         let mean = try #require(metric(summary, "transactions_per_second"))
         #expect(runs.count == 3 && abs(mean - runs.reduce(0, +) / 3) <= mean * 1e-9)
         #expect(try #require(metric(summary, "transactions_per_second_ci95_low")) <= mean)
-        #expect(try #require(metric(summary, "transactions_per_second_min")) == runs.min())
+        #expect(metric(summary, "transactions_per_second_min") == runs.min())
         #expect(metric(summary, "repeats") == 3)
         // Each run has its own spans, named by its run.
         let tests = Set(try events(run.stdout, "interval").compactMap { $0["test"] as? String })
         #expect(tests == ["ibbench.udp.rr.run1", "ibbench.udp.rr.run2", "ibbench.udp.rr.run3"])
     }
 
-    @Test(.enabled(if: PythonTools.find("subunit2junitxml") != nil, "\(PythonTools.reason)"))
-    func subunitStreamsReadByPythonSubunit() throws {
-        let run = try runProduct("ibbench", ["udp", "--loopback", "-P", "2", "-t", "0.5", "-b", "10M", "--format", "subunit"],
+    /// A run's results, per stream or per direction, then the total, are tests to python-subunit.
+    @Test(.enabled(if: PythonTools.find("subunit2junitxml") != nil, "\(PythonTools.reason)"),
+          arguments: [(["stream", "-P", "2"], "classname=\"ibbench.udp.stream\" name=\"stream1\""),
+                      (["bidir"], "classname=\"ibbench.udp.bidir\" name=\"receive\"")])
+    func subunitStreamsReadByPythonSubunit(args: [String], testCase: String) throws {
+        let run = try runProduct("ibbench", ["udp", "--loopback"] + args + ["-t", "0.5", "-b", "10M", "--format", "subunit"],
                                  timeout: 30)
         #expect(run.status == 0)
         let xml = try PythonTools.run("subunit2junitxml", [], input: .bytes(run.output))
         #expect(xml.stdout.contains("tests=\"3\""), "\(xml.stdout)")
         #expect(xml.stdout.contains("failures=\"0\"") && xml.stdout.contains("errors=\"0\""))
-        #expect(xml.stdout.contains("classname=\"ibbench.udp.stream\" name=\"stream1\""))
+        #expect(xml.stdout.contains(testCase), "\(xml.stdout)")
     }
 
     @Test func servedByIbbenchServe() throws {
@@ -158,7 +206,7 @@ import Testing
     @Test(arguments: [["--size", "8"], ["--size", "70000"], ["-b", "1e300"], ["-b", "nan"], ["rr", "-b", "1M"],
                       ["--expect-max-loss", "101"], ["--expect-max-loss", "inf"], ["-t", "0"], ["-P", "0"],
                       ["--request", "65508"], ["--interval", "0.01"], ["--repeat", "0"], ["--repeat", "1001"],
-                      ["reverse", "--size", "8"], ["reverse", "-b", "-1"]])
+                      ["reverse", "--size", "8"], ["reverse", "-b", "-1"], ["bidir", "--size", "70000"], ["bidir", "-b", "-1"]])
     func outOfRangeIsAUsageError(args: [String]) throws {
         let run = try runTool("ibbench", ["udp", "--loopback"] + args, timeout: 30)
         #expect(run.status == 64, "\(args): \(run.stderr)")
@@ -168,8 +216,8 @@ import Testing
     /// The server killed, or stopped, mid-run: the client writes what it measured, as an error
     /// result, and exits 2; at once for a kill (the control connection closes), and after the
     /// 15 s it waits for the results of a stopped one.
-    @Test(arguments: [("stream", SIGKILL), ("reverse", SIGKILL), ("rr", SIGKILL),
-                      ("stream", SIGSTOP), ("reverse", SIGSTOP), ("rr", SIGSTOP)])
+    @Test(arguments: [("stream", SIGKILL), ("reverse", SIGKILL), ("bidir", SIGKILL), ("rr", SIGKILL),
+                      ("stream", SIGSTOP), ("reverse", SIGSTOP), ("bidir", SIGSTOP), ("rr", SIGSTOP)])
     func serverDeathMidRunEndsTheClient(mode: String, signal: Int32) throws {
         let port = String(10000 + Int(getpid() % 20000) + 16)
         let server = try ChildProcess(productPath("ibbench"), ["serve", "--port", port, "--bind", "127.0.0.1"])
@@ -199,11 +247,19 @@ import Testing
         let last = try #require(lines.last.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
         #expect(last["status"] as? String == "error")
         #expect(last["test"] as? String == "ibbench.udp.\(mode)")
-        // Partial: what the client measured before the end is there.
-        let metrics = last["metrics"] as? [[String: Any]] ?? []
-        let name = ["rr": "transactions", "reverse": "datagrams_received"][mode] ?? "datagrams_sent"
-        let measured = try #require(metrics.first { $0["name"] as? String == name }?["value"] as? Double)
-        print("udp \(mode): \(Int(measured)) \(name) in the partial result")
+        // Partial: what the client measured before the end is there (bidir: in each way's result).
+        let results = try events(lines.joined(separator: "\n"), "result")
+        let counted: [(test: String, metric: String)] = switch mode {
+        case "rr": [("", "transactions")]
+        case "reverse": [("", "datagrams_received")]
+        case "bidir": [(".send", "datagrams_sent"), (".receive", "datagrams_received")]
+        default: [("", "datagrams_sent")]
+        }
+        for (suffix, name) in counted {
+            let r = try #require(results.last { $0["test"] as? String == "ibbench.udp.\(mode)\(suffix)" })
+            let measured = try #require(metric(r, name))
+            print("udp \(mode)\(suffix): \(Int(measured)) \(name) in the partial result")
+        }
     }
 
     @Test func deadServerIsAnErrorResult() throws {
@@ -245,7 +301,7 @@ import Testing
         try runProcess(URL(fileURLWithPath: Self.ip!), ["netns", "exec", ns, productPath("ibbench").path] + args, timeout: 60)
     }
 
-    @Test(.enabled(if: usable, reason), arguments: ["stream", "reverse"])
+    @Test(.enabled(if: usable, reason), arguments: ["stream", "reverse", "bidir"])
     func droppedDatagramsAreCountedLost(mode: String) throws {
         try withNamespace(dropping: "meta l4proto udp udp length > 100 numgen random mod 10 == 0") { ns in
             let run = try ibbench(in: ns, ["udp", "--loopback", mode, "-t", "1", "-b", "50M", "--format", "json"])

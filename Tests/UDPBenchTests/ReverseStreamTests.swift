@@ -9,11 +9,13 @@ import Testing
 /// What a reverse stream needs beyond a forward one: the server's rate in the plan, and a
 /// receiver that sees the end of a stream nobody announces.
 @Suite struct ReverseStreamTests {
-    @Test func theRateTravelsInAReversePlanOnly() {
+    @Test func theRateTravelsOnlyWhenTheServerSends() {
         var options = UDPTestOptions(peer: "127.0.0.1")
         options.bitsPerSecond = 2e9
-        options.mode = .reverse
-        #expect(options.plan().options[UDPTestOptions.bitrateOption] == "2000000000")
+        for mode in [UDPMode.reverse, .bidir] {
+            options.mode = mode
+            #expect(options.plan().options[UDPTestOptions.bitrateOption] == "2000000000", "\(mode)")
+        }
         options.mode = .stream
         #expect(options.plan().options[UDPTestOptions.bitrateOption] == nil)
     }
