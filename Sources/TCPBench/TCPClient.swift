@@ -39,8 +39,10 @@ struct TCPClient {
             }
             if let every = options.interval, every > 0 {
                 let mode = options.mode
+                // A --bytes stream ends when its bytes are sent, not at a set time.
+                let planned = plan.bytes == nil ? plan.duration + plan.omit : nil
                 interval = IntervalReporter(testID: testID, every: every, streams: data.progress, startNanos: data.startNanos,
-                                            reporter: reporter) { span in
+                                            duration: planned, reporter: reporter) { span in
                     switch mode {
                     case .rr, .crr: [Metric("transactions_per_second", Double(span.totalTransactions) / span.seconds, .perSecond)]
                     default: [Metric("throughput", Double(span.totalBytes) * 8 / span.seconds, .bitsPerSecond),

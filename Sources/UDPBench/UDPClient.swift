@@ -32,7 +32,7 @@ struct UDPClient {
             }
             if let every = options.interval {
                 interval = IntervalReporter(testID: testID, every: every, streams: data.progress, startNanos: data.startNanos,
-                                            perStream: plan.streams > 1, reporter: reporter,
+                                            perStream: plan.streams > 1, duration: plan.duration, reporter: reporter,
                                             metrics: Self.spanMetrics(options.mode, streams: plan.streams))
             }
         })

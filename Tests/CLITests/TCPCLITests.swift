@@ -65,6 +65,28 @@ private extension String {
         #expect(lines.last?.contains("\"status\":\"success\"") == true)
     }
 
+    /// Spans every 0.5 s, then the partial one up to -t, as iperf3 reports them: together they
+    /// hold every byte the client wrote. A run of whole spans has no sliver after the last.
+    @Test(arguments: [("1.25", 3), ("1", 2)])
+    func intervalsCoverTheWholeRun(seconds: String, spans: Int) throws {
+        let run = try runTool("ibbench", ["tcp", "--loopback", "-t", seconds, "--interval", "0.5", "--format", "json"],
+                              timeout: 30)
+        #expect(run.status == 0, "\(run.stderr)")
+        let objects = try run.stdout.split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        func bytes(_ o: [String: Any], _ name: String) -> Double? {
+            (o["metrics"] as? [[String: Any]])?.first { $0["name"] as? String == name }?["value"] as? Double
+        }
+        let intervals = objects.filter { $0["event"] as? String == "interval" }
+        #expect(intervals.count == spans, "\(run.stdout)")
+        if seconds == "1.25" {
+            #expect(intervals.last?["to"] as? Double == 1.25, "the partial span ends at -t")
+            let total = try #require(objects.last)
+            #expect(intervals.compactMap { bytes($0, "bytes") }.reduce(0, +) == bytes(total, "bytes_sent"))
+        }
+    }
+
     @Test func csvHasHeaderAndRows() throws {
         let run = try runTool("ibbench", ["tcp", "--loopback", "rr", "-t", "0.5", "--format", "csv"], timeout: 30)
         #expect(run.status == 0)

@@ -116,41 +116,53 @@ import Testing
         }
     }
 
-    /// A paced 1.25 s run with 0.5 s intervals: its interval lines, and the run's total. Spans
-    /// end at 0.5 s and 1.0 s; the partial span after the last tick is left to the result.
-    private func pacedIntervals(_ mode: [String]) throws -> (intervals: [[String: Any]], total: [String: Any]) {
+    /// A paced 1.25 s run with 0.5 s intervals: its interval lines, and its results (the total
+    /// last). Spans end at 0.5 s, 1.0 s and, a partial one, at the planned end.
+    private func pacedIntervals(_ mode: [String]) throws -> (intervals: [[String: Any]], results: [[String: Any]]) {
         let run = try runTool("ibbench", ["udp", "--loopback"] + mode + ["-t", "1.25", "--interval", "0.5", "-b", "50M",
                                                                        "--format", "json"], timeout: 30)
         #expect(run.status == 0, "\(run.stderr)")
         let intervals = try events(run.stdout, "interval")
-        #expect(intervals.count == 2, "\(run.stdout)")
-        return (intervals, try total(run.stdout))
+        #expect(intervals.count == 3, "\(run.stdout)")
+        #expect(intervals.last?["to"] as? Double == 1.25, "the last span ends at -t")
+        #expect(intervals.last?["from"] as? Double == intervals.dropLast().last?["to"] as? Double, "spans meet")
+        return (intervals, try events(run.stdout, "result"))
+    }
+
+    /// What the spans say, added up: the final partial span makes it all the run counted.
+    private func sum(_ intervals: [[String: Any]], _ name: String) -> Double {
+        intervals.compactMap { metric($0, name) }.reduce(0, +)
     }
 
     @Test func intervalsReportWhatTheClientSent() throws {
-        let (intervals, total) = try pacedIntervals([])
+        let (intervals, results) = try pacedIntervals([])
         let sent = intervals.compactMap { metric($0, "bytes_sent") }
-        #expect(sent.count == 2 && sent.allSatisfy { $0 > 0 })
-        for i in intervals { #expect((metric(i, "throughput_sent") ?? .infinity) <= 50e6 * 1.05, "paced at 50 Mbit/s: \(i)") }
-        #expect(sent.reduce(0, +) <= (try #require(metric(total, "bytes_sent"))))
+        #expect(sent.count == 3 && sent.allSatisfy { $0 > 0 })
+        for i in intervals.prefix(2) {
+            #expect((metric(i, "throughput_sent") ?? .infinity) <= 50e6 * 1.05, "paced at 50 Mbit/s: \(i)")
+        }
+        #expect(sum(intervals, "bytes_sent") == metric(try #require(results.last), "bytes_sent"))
     }
 
     @Test func reverseIntervalsReportWhatTheClientReceived() throws {
-        let (intervals, total) = try pacedIntervals(["reverse"])
+        let (intervals, results) = try pacedIntervals(["reverse"])
         let received = intervals.compactMap { metric($0, "bytes_received") }
-        #expect(received.count == 2 && received.allSatisfy { $0 > 0 })
-        #expect(intervals.allSatisfy { metric($0, "throughput") != nil })
-        // The spans cover the client's first second, and the server starts after the client.
-        #expect(received.reduce(0, +) <= 50e6 / 8 * 1.0 * 1.02)
-        #expect(received.reduce(0, +) <= (try #require(metric(total, "bytes_received"))))
+        #expect(received.count == 3 && received.allSatisfy { $0 > 0 })
+        #expect(intervals.allSatisfy { metric($0, "throughput") != nil && metric($0, "bytes_sent") == nil })
+        #expect(sum(intervals, "bytes_received") == metric(try #require(results.last), "bytes_received"))
     }
 
     @Test func bidirIntervalsReportBothWays() throws {
-        let (intervals, total) = try pacedIntervals(["bidir"])
+        let (intervals, results) = try pacedIntervals(["bidir"])
         let sent = intervals.compactMap { metric($0, "bytes_sent") }, received = intervals.compactMap { metric($0, "bytes_received") }
-        #expect(sent.count == 2 && received.count == 2 && (sent + received).allSatisfy { $0 > 0 })
-        for i in intervals { #expect((metric(i, "throughput_sent") ?? .infinity) <= 50e6 * 1.05, "paced at 50 Mbit/s: \(i)") }
-        #expect(received.reduce(0, +) <= (try #require(metric(total, "bytes"))))
+        #expect(sent.count == 3 && received.count == 3 && (sent + received).allSatisfy { $0 > 0 })
+        for i in intervals.prefix(2) {
+            #expect((metric(i, "throughput_sent") ?? .infinity) <= 50e6 * 1.05, "paced at 50 Mbit/s: \(i)")
+        }
+        let send = try #require(results.first { $0["test"] as? String == "ibbench.udp.bidir.send" })
+        let receive = try #require(results.first { $0["test"] as? String == "ibbench.udp.bidir.receive" })
+        #expect(sum(intervals, "bytes_sent") == metric(send, "bytes_sent"))
+        #expect(sum(intervals, "bytes_received") == metric(receive, "bytes_received"))
     }
 
     @Test func repeatSummarisesTheRuns() throws {

@@ -30,8 +30,10 @@ package final class IntervalReporter: @unchecked Sendable {
 
     /// `startNanos`: the monotonic time the streams started, which spans are counted from.
     /// `perStream`: whether each stream is reported too (by default when there are several).
+    /// `duration`: the planned seconds of the test, where the last span ends at the latest
+    /// (a sender's drain after it is not part of it); nil when the test has no set length.
     package init(testID: String, every: Double, streams: [StreamProgress], startNanos: UInt64, perStream: Bool? = nil,
-                 reporter: any Reporter, metrics: @escaping SpanMetrics) {
+                 duration: Double? = nil, reporter: any Reporter, metrics: @escaping SpanMetrics) {
         let gate = stopGate
         let perStream = perStream ?? (streams.count > 1)
         thread = try? BenchThread(name: "ibb-interval") {
@@ -39,12 +41,8 @@ package final class IntervalReporter: @unchecked Sendable {
             var lastBytes = [UInt64](repeating: 0, count: count)
             var lastTx = [UInt64](repeating: 0, count: count)
             var from = 0.0
-            var tick = 1
-            while true {
-                let target = Deadline(nanos: startNanos &+ UInt64(Double(tick) * every * 1e9))
-                let stopped = gate.wait(until: target) { $0 }
-                if stopped || streams.allSatisfy({ $0.done.load(ordering: .acquiring) }) { return }
-                let to = Double(monotonicNanos() &- startNanos) / 1e9
+            /// Reports what the counters moved by since the last report, as the span from `from` to `to`.
+            func report(to: Double) {
                 let span = max(to - from, 1e-9)
                 var spanBytes = [UInt64](repeating: 0, count: count), spanTx = spanBytes
                 for i in 0..<count {
@@ -63,12 +61,27 @@ package final class IntervalReporter: @unchecked Sendable {
                 let all = Span(streams: Array(0..<count), bytes: spanBytes, transactions: spanTx, seconds: span)
                 reporter.interval(IntervalSample(test: testID, from: from, to: to, metrics: metrics(all)))
                 from = to
+            }
+            var tick = 1
+            while true {
+                let target = Deadline(nanos: startNanos &+ UInt64(Double(tick) * every * 1e9))
+                let stopped = gate.wait(until: target) { $0 }
+                let now = Double(monotonicNanos() &- startNanos) / 1e9
+                if stopped || streams.allSatisfy({ $0.done.load(ordering: .acquiring) }) {
+                    // The part of a span the test ended in, as iperf3 reports it; not the
+                    // sliver past the last whole span of a test that fills whole spans.
+                    let end = min(now, duration ?? now)
+                    if end - from >= every / 10 { report(to: end) }
+                    return
+                }
+                report(to: now)
                 tick += 1
             }
         }
     }
 
-    /// Stops the thread (it reports no partial span) and waits for it.
+    /// Stops the thread, which reports the last, partial span, and waits for it. Called
+    /// once the streams have ended, so that the last span holds all they counted.
     package func finish() {
         stopGate.update { $0 = true }
         thread?.join()
