@@ -153,14 +153,13 @@ final class UDPServerTest: ServerTest, @unchecked Sendable {
     private func serverHalf(stream i: Int, result: UDPLoopResult?) -> BenchResult {
         var r = BenchResult(test: "server.\(mode.kind)", tool: "ibbench", transport: .udp,
                             parameters: ["stream": String(i), "side": "server"])
-        let sending = sends(i)
         guard let result else {
             r.status = .error
             r.reason = "stream \(i) did not report"
             return r
         }
         r.duration = result.seconds
-        if sending {
+        if sends(i) {
             r.metrics = [
                 Metric("datagrams_sent", Double(result.datagrams), .count),
                 Metric("bytes_sent", Double(result.bytes), .bytes),

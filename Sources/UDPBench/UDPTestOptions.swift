@@ -61,8 +61,8 @@ public struct UDPTestOptions: Sendable, Equatable {
                         response: response, timeLimit: timeLimit, serverCPU: serverCPU, options: options)
     }
 
-    /// The rate a plan asks the server to send at, bit/s (0: unpaced), or nil
-    /// when the plan's value is not one.
+    /// The rate a plan asks the server to send at, bit/s (0: unpaced), or nil when the
+    /// plan's value is not one.
     static func planRate(_ plan: TestPlan) -> Double? {
         guard let text = plan.options[bitrateOption] else { return 0 }
         guard let rate = Double(text), rateRange.contains(rate) else { return nil }

@@ -16,10 +16,10 @@ struct UDP: ParsableCommand {
             iperf3 -u -R), bidir (both at once, -P streams each way, as iperf3 -u
             --bidir; a result for each direction, then their sum) and rr (one
             request datagram, one response, like netperf UDP_RR). Throughput is
-            what arrived, over the send time. Loss is what
-            was sent and never arrived; out-of-order and jitter (RFC 3550, as iperf3
-            computes it) are the receiver's. In rr a response not back within 200 ms
-            counts as a lost transaction, and one that comes later as late.
+            what arrived, over the send time. Loss is what was sent and never
+            arrived; out-of-order and jitter (RFC 3550, as iperf3 computes it) are
+            the receiver's. In rr a response not back within 200 ms counts as a
+            lost transaction, and one that comes later as late.
             --interval reports what the client sent (stream), received (reverse),
             both (bidir) or completed (rr) in each span, as iperf3's client does;
             loss and jitter come with the result.

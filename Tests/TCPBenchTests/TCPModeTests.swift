@@ -120,7 +120,9 @@ import Testing
         o.interval = 0.5
         let (_, _, text) = try runCollecting(TCPRunRequest(test: o))
         let intervals = text.split(separator: "\n").filter { $0.contains("\"event\":\"interval\"") }
-        #expect(intervals.count == 2)
+        // 0–0.5, 0.5–1.0, and the partial 1.0–1.2.
+        #expect(intervals.count == 3)
+        #expect(intervals.last?.contains("\"to\":1.2") == true, "\(intervals)")
     }
 
     @Test func thresholdMissIsAFail() throws {
