@@ -197,16 +197,15 @@ struct UDPResults {
         return m
     }
 
-    /// Both ways at once (bidir): what arrived either way over the longer send time, and the
-    /// loss over both; each sum only when both ways have it (a dead server leaves the
-    /// client's own counts, in the two direction results).
-    private func bidirMetrics(up: [Int], down: [Int]) -> [Metric] {
-        let ways = [streamMetrics(up), streamMetrics(down)]
+    /// Both ways at once (bidir), from the two direction results: what arrived either way over
+    /// the longer send time, and the loss over both; each sum only when both ways have it (a
+    /// dead server leaves the client's own counts, in the two direction results).
+    private func bidirMetrics(_ ways: [BenchResult]) -> [Metric] {
         func sum(_ name: String) -> Double? {
-            let values = ways.compactMap { way in way.first { $0.name == name }?.value }
+            let values = ways.compactMap { $0.metric(name)?.value }
             return values.count == ways.count ? values.reduce(0, +) : nil
         }
-        let seconds = ways.compactMap { way in way.first { $0.name == "duration" }?.value }.max() ?? 0
+        let seconds = ways.compactMap { $0.metric("duration")?.value }.max() ?? 0
         var m: [Metric] = []
         if let bytes = sum("bytes") {
             m.append(Metric("throughput", seconds > 0 ? bytes * 8 / seconds : 0, .bitsPerSecond))
@@ -240,15 +239,17 @@ struct UDPResults {
                 out.append((result("\(testID).stream\(i)", [i], ["stream": String(i)].merging(direction(i)) { $1 }), String(i)))
             }
         }
-        let up = client.indices.filter(clientSends), down = client.indices.filter { !clientSends($0) }
+        var ways: [BenchResult] = []
         if mode == .bidir {
-            for (way, streams) in zip(Self.directions, [up, down]) {
-                out.append((result("\(testID).\(way)", streams, ["direction": way]), nil))
+            let up = client.indices.filter(clientSends), down = client.indices.filter { !clientSends($0) }
+            ways = zip(Self.directions, [up, down]).map { way, streams in
+                result("\(testID).\(way)", streams, ["direction": way])
             }
+            out += ways.map { ($0, nil) }
         }
         let all = Array(client.indices)
         var total = BenchResult(test: testID, tool: "ibbench", transport: .udp, parameters: parameters,
-                                metrics: mode == .bidir ? bidirMetrics(up: up, down: down) : metrics(all), started: started)
+                                metrics: mode == .bidir ? bidirMetrics(ways) : metrics(all), started: started)
         // The send time: the server's in reverse, as throughput is taken over it.
         let seconds = total.metric("duration")?.value ?? client.map(\.seconds).max() ?? 0
         total.duration = seconds
