@@ -11,7 +11,7 @@ import SystemCalls
 /// the QPs when the server has accepted the test, runs the loop on `start`, and disconnects
 /// and releases everything in `join`, after the server has sent its results.
 final class RDMAClientPath: ClientDataPath, @unchecked Sendable {
-    private enum Command { case open([UInt8], port: UInt16), start, release }
+    private enum Command { case open([UInt8], port: UInt16), start(signalling: Wakeup), release }
 
     private struct State {
         var commands: [Command] = []
@@ -55,7 +55,9 @@ final class RDMAClientPath: ClientDataPath, @unchecked Sendable {
         }
     }
 
-    func start() throws(BenchError) { state.update { $0.commands.append(.start) } }
+    func start(signalling finished: Wakeup) throws(BenchError) {
+        state.update { $0.commands.append(.start(signalling: finished)) }
+    }
 
     func stop() { stopFlag.raise() }
 
@@ -107,7 +109,7 @@ final class RDMAClientPath: ClientDataPath, @unchecked Sendable {
             awaitRelease()
             return
         }
-        if case .start = next() {
+        if case .start(let finished) = next() {
             var (outcome, histogram) = work.dataPhase(&graph, remotes: remotes)
             var failure = outcome.failure.map { $0.error(peer: work.label) }
             if failure == nil {
@@ -120,6 +122,7 @@ final class RDMAClientPath: ClientDataPath, @unchecked Sendable {
             let measured = Measured(outcome: outcome, histogram: histogram, failure: failure,
                                     device: work.device, devicePort: work.devicePort)
             state.update { $0.measured = measured; $0.done = true }
+            finished.signal()
             awaitRelease()
         }
         // A peer found gone (silent or disconnected) is not waited for: a stopped server

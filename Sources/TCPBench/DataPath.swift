@@ -67,10 +67,10 @@ final class DataPath: ClientDataPath, @unchecked Sendable {
     }
 
     /// Starts one thread per stream (crr: per stream of connections).
-    func start() throws(BenchError) {
+    func start(signalling finished: Wakeup) throws(BenchError) {
         let address = self.address, session = self.session
         let count = mode == .crr ? plan.streams : fds.count
-        let progress = threads.prepare(count: count)
+        let progress = threads.prepare(count: count, signalling: finished)
         startNanos = monotonicNanos()
         let hardStop = startNanos &+ UInt64(plan.timeLimit * 1e9)
         let end = startNanos &+ UInt64((plan.duration + plan.omit) * 1e9)

@@ -92,8 +92,8 @@ final class UDPDataPath: ClientDataPath, @unchecked Sendable {
                          next: "let UDP to the ports of `ibbench serve` through the firewall")
     }
 
-    func start() throws(BenchError) {
-        let progress = threads.prepare(count: fds.count)
+    func start(signalling finished: Wakeup) throws(BenchError) {
+        let progress = threads.prepare(count: fds.count, signalling: finished)
         startNanos = monotonicNanos()
         let end = startNanos &+ UInt64(plan.duration * 1e9)
         let hardStop = startNanos &+ UInt64(plan.timeLimit * 1e9)

@@ -13,18 +13,18 @@ struct Serve: ParsableCommand {
         // The synopsis without every option, which would not fit in 80 columns.
         usage: "ibbench serve [<options>]",
         discussion: """
-            Every test, TCP or RDMA, is set up on a control connection to the port:
-            the same token check, the same --max-clients limit (clients beyond it are
-            told the server is busy) and the same deadlines. TCP data connections use
-            the same port; RDMA queue pairs connect through rdma_cm on the same port
-            number (rdma_cm's port space is its own). UDP tests get an ephemeral UDP
-            port per stream, which the client joins with a probe datagram.
-            Without an RDMA device only TCP is served, and RDMA clients are told why.
-            Tests run side by side, each with its own threads and resources. Each
-            test's server-side half (bytes or messages received, CPU) goes back to
-            the client as subunit v2. With --token or --token-file, clients prove they
-            know the secret by HMAC challenge-response; it never crosses the wire.
-            --once ends the server after its first test, of either kind.
+            Every test, TCP, UDP or RDMA, is set up on a control connection to the
+            port: the same token check, the same --max-clients limit (clients beyond
+            it are told the server is busy) and the same deadlines. TCP data
+            connections use the same port; RDMA queue pairs connect through rdma_cm on
+            the same port number (rdma_cm's port space is its own). UDP tests get an
+            ephemeral UDP port per stream, which the client joins with a probe
+            datagram. Without an RDMA device only TCP and UDP are served, and RDMA
+            clients are told why. Tests run side by side, each with its own threads
+            and resources. Each test's server-side half (bytes or messages received,
+            CPU) goes back to the client as subunit v2. With --token or --token-file,
+            clients prove they know the secret by HMAC challenge-response; it never
+            crosses the wire. --once ends the server after its first test, of any kind.
 
             Examples:
               ibbench serve
@@ -37,7 +37,7 @@ struct Serve: ParsableCommand {
 
     @OptionGroup var interface: InterfaceOptions
 
-    @Flag(help: "Serve one test, TCP or RDMA, then exit.")
+    @Flag(help: "Serve one test, TCP, UDP or RDMA, then exit.")
     var once = false
 
     @Option(help: "Tests served at once; more clients get a busy answer.", transform: RangedValue.integer(1...1024))

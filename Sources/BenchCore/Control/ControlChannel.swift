@@ -23,9 +23,26 @@ package struct ControlChannel: ~Copyable {
 
     /// The next decoded event, EOF or timeout.
     package mutating func receive(until deadline: Deadline) -> Received {
+        receive(until: deadline, wakingFor: nil) ?? .timedOut
+    }
+
+    /// `receive(until:)` that also returns, with nil, as soon as `wakeup` is signalled (its
+    /// signals are left pending for the caller to drain).
+    package mutating func receive(until deadline: Deadline, or wakeup: Wakeup) -> Received? {
+        receive(until: deadline, wakingFor: wakeup)
+    }
+
+    private mutating func receive(until deadline: Deadline, wakingFor wakeup: Wakeup?) -> Received? {
         while true {
             if let e = decoder.next() { return .event(e) }
             do {
+                if let wakeup {
+                    switch try socket.waitReadable(until: deadline, or: wakeup) {
+                    case .timedOut: return .timedOut
+                    case .woken: return nil
+                    case .readable: break
+                    }
+                }
                 guard let bytes = try socket.readSome(max: 16384, until: deadline) else { return .timedOut }
                 if bytes.isEmpty { return .closed }
                 decoder.feed(bytes)

@@ -6,8 +6,9 @@ package protocol ClientDataPath: AnyObject {
     /// Opens the data path of the accepted test `session` (TCP: the data connections, each
     /// sending `attach`; RDMA: the queue pairs through rdma_cm), using the server's `info`.
     func open(session: [UInt8], info: [String: String]) throws(BenchError)
-    /// Starts the data threads; the server has been told `start`.
-    func start() throws(BenchError)
+    /// Starts the data threads; the server has been told `start`. Each thread signals
+    /// `finished` once it has ended, after `allDone` counts it.
+    func start(signalling finished: Wakeup) throws(BenchError)
     /// Stops the data threads now (abort); what they measured is kept.
     func stop()
     /// True once every data thread has ended by itself.
@@ -91,6 +92,7 @@ package struct ControlClientRun {
         var machine = ControlClientMachine(plan: plan, token: token, software: "ibbench \(ibkitVersion)",
                                            resultsTimeout: resultsTimeout)
         var queue = machine.connected()
+        var finished: Wakeup?
         while true {
             while !queue.isEmpty {
                 switch queue.removeFirst() {
@@ -104,8 +106,10 @@ package struct ControlClientRun {
                         queue += machine.dataPathFailed(error.description)
                     }
                 case .startStreams:
-                    do {
-                        try dataPath.start()
+                    do throws(BenchError) {
+                        let signal = try Self.makeWakeup()
+                        finished = signal
+                        try dataPath.start(signalling: signal)
                         started()
                     } catch {
                         queue += machine.dataPathFailed(error.description)
@@ -117,8 +121,8 @@ package struct ControlClientRun {
                     return .ended(outcome)
                 }
             }
-            if machine.state == .running {
-                queue += waitForStreams(&channel, &machine, dataPath)
+            if machine.state == .running, let finished {
+                queue += waitForStreams(&channel, &machine, dataPath, finished)
                 continue
             }
             switch channel.receive(until: .after(seconds: machine.waitLimit)) {
@@ -130,21 +134,30 @@ package struct ControlClientRun {
     }
 
     /// While the data threads run: watch the control connection (a server error or a lost
-    /// peer stops them) until they are all done or the time limit passes.
+    /// peer stops them) until they are all done or the time limit passes. Nothing polls: the
+    /// wait wakes for the server or for a thread that has ended.
     private func waitForStreams(_ channel: inout ControlChannel, _ machine: inout ControlClientMachine,
-                                _ dataPath: some ClientDataPath) -> [ControlClientMachine.Action] {
+                                _ dataPath: some ClientDataPath, _ finished: Wakeup) -> [ControlClientMachine.Action] {
         let deadline = Deadline.after(seconds: machine.waitLimit)
         while true {
+            finished.drain()
             if dataPath.allDone {
                 if let why = dataPath.peerLost { return machine.dataPathFailed(why) }
                 return machine.streamsFinished()
             }
-            if deadline.hasPassed { return machine.deadlinePassed() }
-            switch channel.receive(until: .after(seconds: 0.05)) {
-            case .event(let e): return machine.received(e)
-            case .closed: return machine.peerClosed()
-            case .timedOut: continue
+            switch channel.receive(until: deadline, or: finished) {
+            case .event(let e)?: return machine.received(e)
+            case .closed?: return machine.peerClosed()
+            case .timedOut?: return machine.deadlinePassed()
+            case nil: continue   // a thread ended
             }
+        }
+    }
+
+    private static func makeWakeup() throws(BenchError) -> Wakeup {
+        do { return try Wakeup() } catch {
+            throw BenchError(.local, subject: "ibbench", what: "cannot make the descriptors the data threads signal on",
+                             errnoName: error.symbol, next: "raise the open-file limit (ulimit -n)")
         }
     }
 

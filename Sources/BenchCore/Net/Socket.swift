@@ -81,6 +81,19 @@ package struct Socket: ~Copyable {
         }
     }
 
+    package enum Readiness { case readable, woken, timedOut }
+
+    /// `waitReadable(until:)` that also ends when `wakeup` is signalled. A readable socket
+    /// comes first: the wake-up stays pending for the next wait. Kernel: poll.
+    package func waitReadable(until deadline: Deadline, or wakeup: Wakeup) throws(Errno) -> Readiness {
+        var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeup.fd, events: Int16(POLLIN), revents: 0)]
+        while true {
+            let n = try sys { poll(&fds, 2, deadline.remainingMilliseconds) }
+            if n > 0 { return fds[0].revents != 0 ? .readable : .woken }
+            if deadline.hasPassed { return .timedOut }
+        }
+    }
+
     /// Writes all of `bytes`, by the deadline. Kernel: poll, send(MSG_NOSIGNAL).
     package func writeAll(_ bytes: [UInt8], until deadline: Deadline) throws(Errno) {
         var off = 0

@@ -1,24 +1,29 @@
 /// A client's data threads, one per stream, each with the counters and stop flag the control
-/// plane watches it by; started one by one, then stopped and joined together.
+/// plane watches it by; started one by one, then stopped and joined together. Each signals the
+/// `Wakeup` it was prepared with as it ends, so the control plane need not poll `allDone`.
 package final class DataThreads<Result: Sendable>: @unchecked Sendable {
     package private(set) var progress: [StreamProgress] = []
     private var threads: [BenchThread<Result>] = []
+    private var finished: Wakeup?
 
     package init() {}
 
-    /// Makes the counters of `count` streams, before any thread starts.
-    package func prepare(count: Int) -> [StreamProgress] {
+    /// Makes the counters of `count` streams, before any thread starts; `finished` is signalled
+    /// as each thread ends.
+    package func prepare(count: Int, signalling finished: Wakeup) -> [StreamProgress] {
+        self.finished = finished
         progress = (0..<count).map { _ in StreamProgress() }
         return progress
     }
 
     /// Starts stream `index`'s thread, which marks its stream done when `body` returns.
     package func spawn(_ index: Int, name: String, cpu: Int?, _ body: @escaping () -> Result) throws(BenchError) {
-        let p = progress[index]
+        let p = progress[index], finished = self.finished
         do {
             threads.append(try BenchThread(name: name, cpu: cpu) {
                 let r = body()
                 p.done.store(true, ordering: .releasing)
+                finished?.signal()
                 return r
             })
         } catch {
