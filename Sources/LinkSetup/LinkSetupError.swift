@@ -55,7 +55,7 @@ public enum LinkSetupError: Error, Equatable, Sendable, CustomStringConvertible 
         case let .mtuTooSmallForIPv6(mtu):
             "MTU \(mtu): IPv6 needs at least \(IPoIBMTU.ipv6Minimum) bytes; raise --mtu or drop the IPv6 address"
         case let .invalidInterfaceName(name):
-            "\(name.isEmpty ? "''" : name): not a valid interface name (1 to 15 characters, no '/', ':' or spaces); check the spelling"
+            "\(name.isEmpty ? "''" : name): not a valid interface name (1 to 15 letters, digits, '.', '-' or '_'); check the spelling"
         case let .config(file, reason):
             "\(file): \(reason); fix the file (see configs/ipoib.yaml for the format)"
         case let .pkeyOnChild(name):

@@ -30,13 +30,16 @@ struct LinkSettingsOptions: ParsableArguments {
     /// The requests: from `--config` (all entries, or the one named), or from the options.
     func requests(interface: String?) throws(LinkSetupError) -> [UpRequest] {
         if let config {
-            let all = try LinkConfig.load(path: config)
-            guard let interface else { return all }
-            let picked = all.filter { $0.interface == interface || $0.target == interface }
+            let all = try LinkConfig.loadEntries(path: config)
+            guard let interface else { return all.map(\.request) }
+            // The entry of that name (`ib0` is not its child `ib0.8001`), else the one that
+            // configures it (`ib0: {pkey: 0x8001}` for ib0.8001).
+            let named = all.filter { $0.name == interface }
+            let picked = named.isEmpty ? all.filter { $0.request.target == interface } : named
             guard !picked.isEmpty else {
                 throw .config(file: config, reason: "no entry for \(interface)")
             }
-            return picked
+            return picked.map(\.request)
         }
         guard let interface else { return [] }
         var parsed: [InterfaceAddress] = []

@@ -181,6 +181,39 @@ import Testing
         #expect(run.stdout.isEmpty)
     }
 
+    /// A stanza's `pre-up` writes the interface's IPoIB mode file and its name goes into a
+    /// shell command; a P_Key with a sign once trapped the parser.
+    @Test(arguments: [
+        (["stanza", "lo", "--mode", "datagram"], "Error: lo: not an IPoIB interface (link type 772, IPoIB is 32)"),
+        (["stanza", "lo"], "Error: lo: not an IPoIB interface"),
+        (["stanza", "ib0;date", "--mode", "datagram"], "Error: ib0;date: not a valid interface name"),
+        (["stanza", "ib*"], "Error: ib*: not a valid interface name"),
+        (["stanza", "ib0", "--pkey=-1"], "Error: -1: invalid P_Key"),
+        (["up", "ib0", "--pkey=0x-1", "--dry-run"], "Error: 0x-1: invalid P_Key"),
+    ])
+    func stanzaBadInputIsOneLineAndExitStatusTwo(arguments: [String], stderr: String) throws {
+        let run = try runTool("ibsetup", arguments)
+        #expect(run.status == 2, "\(run.stderr)")
+        #expect(run.stderr.hasPrefix(stderr), "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+        #expect(run.stdout.isEmpty)
+    }
+
+    /// `up ib0 --config` configures the entry named ib0, not its P_Key child's as well.
+    @Test func configEntryIsPickedByItsName() throws {
+        let tree = try LinkSetupFixture("f")
+        defer { tree.remove() }
+        let config = PythonTools.projectRoot.appendingPathComponent("configs/ipoib.yaml").path
+        let parent = try runTool("ibsetup", ["up", "ib0", "--config", config, "--dry-run", "--sysfs-root", tree.root.path])
+        #expect(parent.status == 0, "\(parent.stderr)")
+        #expect(parent.stdout.contains("ib0: set MTU 65520"))
+        #expect(!parent.stdout.contains("ib0.8001"), "\(parent.stdout)")
+        let child = try runTool("ibsetup", ["up", "ib0.8001", "--config", config, "--dry-run", "--sysfs-root", tree.root.path])
+        #expect(child.status == 0, "\(child.stderr)")
+        #expect(child.stdout.contains("ib0: create P_Key child ib0.8001"))
+        #expect(!child.stdout.contains("ib0: set MTU"), "\(child.stdout)")
+    }
+
     @Test func stanzaPrintsTheIfupdownStanza() throws {
         let run = try runTool("ibsetup", ["stanza", "ib0", "--address", "10.0.0.1/24"])
         #expect(run.status == 0)

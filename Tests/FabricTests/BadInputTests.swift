@@ -64,6 +64,24 @@ import Testing
         #expect(snapshot.interfaces.compactMap(\.port?.description) == ["mlx4_0:1", "mlx4_0:2"])
     }
 
+    /// A tree copied without its symlinks (each link a small file naming its target): the
+    /// device's ports cannot be listed, so `sm` cannot say every port is served.
+    @Test func smFailsWhenADevicesPortsCannotBeRead() throws {
+        let root = try FixtureTrees.root("a")
+        defer { FixtureTrees.remove(root) }
+        let link = root.string + "/sys/class/infiniband/mlx4_0"
+        let target = try FileManager.default.destinationOfSymbolicLink(atPath: link)
+        try FileManager.default.removeItem(atPath: link)
+        try target.write(toFile: link, atomically: false, encoding: .utf8)
+        let outcome = subnetManagerCheck(root: root)
+        #expect(outcome.ending == .error)
+        #expect(!outcome.output.contains("nothing needs a subnet manager"))
+        #expect(outcome.diagnostics.last == "mlx4_0: no ports could be read, so none can be judged; check the sysfs tree (see the problems above)")
+        let json = subnetManagerCheck(root: root, json: true)
+        #expect(json.ending == .error)
+        #expect(json.output.contains(#""ok": false"#))
+    }
+
     @Test func missingDeviceLinkFallsBackToTheGIDMatch() throws {
         let root = try FixtureTrees.root("f")
         defer { FixtureTrees.remove(root) }

@@ -26,6 +26,23 @@ import Testing
         #expect(requests[2].mode == .connected)
     }
 
+    /// `up ib0 --config` takes the entry named ib0, not also its child's; a child configured
+    /// under its parent's name is found by the child's name.
+    @Test func entriesKeepTheirNames() throws {
+        let entries = try LinkConfig.entries("""
+            interfaces:
+              ib0:
+                mtu: 65520
+              ib0.8001:
+                pkey: 0x8001
+              ib1:
+                pkey: 0x8002
+            """, file: "test.yaml")
+        #expect(entries.map(\.name) == ["ib0", "ib0.8001", "ib1"])
+        #expect(entries.map(\.request.interface) == ["ib0", "ib0", "ib1"])
+        #expect(entries.map(\.request.target) == ["ib0", "ib0.8001", "ib1.8002"])
+    }
+
     @Test(arguments: [
         ("interfaces: [ib0", "not valid YAML, line"),
         ("interfaces:\n  ib0:\n    mtu: big\n", "mtu 'big' is not a number"),
@@ -35,6 +52,11 @@ import Testing
         ("interfaces:\n  ib0:\n    pkey: 0x8000\n", "invalid P_Key"),
         ("interfaces:\n  ib0:\n    addresses: [10.0.0.1]\n", "invalid address"),
         ("- ib0\n", "expected a mapping"),
+        ("interfaces:\n  ib0:\n    mtu: [1]\n", "ib0: mtu must be a single value"),
+        ("interfaces:\n  ib0:\n    mode: [connected]\n", "ib0: mode must be a single value"),
+        ("interfaces:\n  ib0:\n    pkey: {a: 1}\n", "ib0: pkey must be a single value"),
+        ("interfaces:\n  ib0:\n    pkey: -1\n", "invalid P_Key"),
+        ("interfaces:\n  ../x:\n", "bad.yaml: line 2: ../x: not a valid interface name"),
     ])
     func malformedConfigIsOneLine(yaml: String, expected: String) {
         do {

@@ -13,7 +13,7 @@ import Testing
         #expect(try InterfaceAddress(cidr: text).description == canonical)
     }
 
-    @Test(arguments: ["0", "0x0", "0x8000", "8000", "0x10000", "0x1ffff", "x", "", "0x"])
+    @Test(arguments: ["0", "0x0", "0x8000", "8000", "0x10000", "0x1ffff", "x", "", "0x", "-1", "0x-1", "+1", "0x+8001", "-8001"])
     func invalidPKeyIsRefused(text: String) {
         #expect(throws: LinkSetupError.self) { _ = try PKey(parsing: text) }
     }
@@ -35,7 +35,9 @@ import Testing
         }
     }
 
-    @Test(arguments: ["", "a/b", "ib:0", "sixteen-chars-xx", "ib 0", ".."])
+    /// The last ones the kernel would take, but a stanza would carry into a shell command
+    /// (`pre-up echo … > /sys/class/net/NAME/mode`) or a udev match.
+    @Test(arguments: ["", "a/b", "ib:0", "sixteen-chars-xx", "ib 0", "..", "ib0;date", "ib*", "ib\"0", "ib$(x)", "ib`x`", "ib0'", "ïb0"])
     func invalidInterfaceNameIsRefused(name: String) {
         #expect(throws: LinkSetupError.invalidInterfaceName(name)) { _ = try UpRequest(interface: name) }
     }

@@ -24,6 +24,22 @@ import Testing
         ])
     }
 
+    /// Connected mode at the MTU the link has in datagram mode: the mode write sets 65520, so
+    /// the MTU must be set after it although it was already the one asked for.
+    @Test func anMTUEqualToTheOldOneIsStillSetAfterAModeChange() throws {
+        let request = try UpRequest(interface: "ib0", mtu: 2044)
+        let plan = try Planner.up(request, parent: Self.datagramIB0)
+        #expect(plan.steps == [
+            .setMode("ib0", to: .connected, was: .datagram),
+            .setMTU("ib0", to: 2044, was: 2044),
+            .setLink("ib0", up: true),
+        ])
+        var driver = RecordingDriver([Self.datagramIB0])
+        let report = try apply(plan, with: &driver)
+        #expect(report.verified == ["ib0: mode connected, MTU 2044, up, no addresses"])
+        #expect(try Planner.up(request, parent: driver.links["ib0"]!).isEmpty)
+    }
+
     @Test func applyThenPlanAgainIsEmpty() throws {
         let request = try UpRequest(interface: "ib0", addresses: [Self.address])
         var driver = RecordingDriver([Self.datagramIB0])

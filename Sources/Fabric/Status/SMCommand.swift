@@ -28,9 +28,15 @@ func subnetManagerCheckOnce(root: FilePath, json: Bool) -> CommandOutcome {
     let verdicts = snapshot.ports.map(PortSubnetManager.init(judging:))
     let smInfo = snapshot.ports.map { $0.isInfiniBand ? SMInfoQuery.forPort($0, in: snapshot) : nil }
     let ibVerdicts = verdicts.filter { $0.presence != .notNeeded }
-    let ok = ibVerdicts.allSatisfy { $0.presence == .serving }
-    let ending: CommandOutcome.Ending = snapshot.stack != .devices ? .error : (ok ? .done : .checkFailed)
+    // A device whose ports could not be read may have ports no subnet manager serves: the
+    // check cannot pass, and the damaged tree is the error.
+    let portless = snapshot.hcas.filter { $0.ports.isEmpty }.map(\.name)
+    let ok = ibVerdicts.allSatisfy { $0.presence == .serving } && portless.isEmpty
+    let ending: CommandOutcome.Ending = snapshot.stack != .devices || !portless.isEmpty ? .error : (ok ? .done : .checkFailed)
     if snapshot.stack != .devices { diagnostics.append(noDevicesMessage(snapshot.stack)) }
+    for name in portless {
+        diagnostics.append("\(name): no ports could be read, so none can be judged; check the sysfs tree (see the problems above)")
+    }
 
     let output: String
     if json {
@@ -60,7 +66,7 @@ func subnetManagerCheckOnce(root: FilePath, json: Bool) -> CommandOutcome {
             (v.presence == .serving || v.presence == .notNeeded ? "ok: " : "no: ") + v.reason + (v.fix.map { "; \($0)" } ?? "")
                 + (snapshot.root == "/" && v.presence == .serving ? " (\(info?.line ?? ""))" : "")
         }
-        if ibVerdicts.isEmpty { lines.append("no InfiniBand ports: nothing needs a subnet manager") }
+        if ibVerdicts.isEmpty && portless.isEmpty { lines.append("no InfiniBand ports: nothing needs a subnet manager") }
         if !opensm.isEmpty {
             lines.append("opensm running on this host (pid \(opensm.map(String.init).joined(separator: ", ")))")
         }

@@ -54,9 +54,11 @@ public enum StanzaCommand {
     }
 
     /// connected/datagram as asked; `auto` and `connected` checked against the
-    /// interface when it can be read (connected needs address flag 0x80).
+    /// interface when it can be read (connected needs address flag 0x80). An interface
+    /// that is here must be IPoIB: the stanza writes its IPoIB `mode` file.
     static func resolveMode(_ request: UpRequest, sysfs: SysfsReader) throws(LinkSetupError) -> IPoIBMode {
         let state = sysfs.linkState(request.interface)
+        if let state, !state.isIPoIB { throw .notIPoIB(state.name, type: state.hardwareType) }
         let canConnect = state.map { $0.connectedModeCapable && $0.mode != nil }
         switch request.mode {
         case .datagram: return .datagram

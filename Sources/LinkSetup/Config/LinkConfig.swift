@@ -18,18 +18,34 @@ import Yams
 public enum LinkConfig {
     static let keys: Set<String> = ["mode", "mtu", "pkey", "addresses"]
 
+    /// One interface's settings, under the name the file gives them.
+    public struct Entry: Sendable {
+        /// The key: `ib0`, or `ib0.8001` for a child (which `ib0` with a `pkey` also names).
+        public let name: String
+        public let request: UpRequest
+    }
+
     /// Reads and validates `path`; every entry becomes one request, in file order.
     public static func load(path: String) throws(LinkSetupError) -> [UpRequest] {
+        try loadEntries(path: path).map(\.request)
+    }
+
+    public static func parse(_ text: String, file: String) throws(LinkSetupError) -> [UpRequest] {
+        try entries(text, file: file).map(\.request)
+    }
+
+    /// `load(path:)` with each request's name in the file.
+    public static func loadEntries(path: String) throws(LinkSetupError) -> [Entry] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw .config(file: path, reason: "cannot read the file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .config(file: path, reason: "not UTF-8 text")
         }
-        return try parse(text, file: path)
+        return try entries(text, file: path)
     }
 
-    public static func parse(_ text: String, file: String) throws(LinkSetupError) -> [UpRequest] {
+    public static func entries(_ text: String, file: String) throws(LinkSetupError) -> [Entry] {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
             throw .config(file: file, reason: "not valid YAML, " + describe(error))
@@ -43,22 +59,24 @@ public enum LinkConfig {
         guard let interfaces = top["interfaces"]?.mapping, !interfaces.isEmpty else {
             throw .config(file: file, reason: "'interfaces' must map interface names to settings")
         }
-        var requests: [UpRequest] = []
+        var entries: [Entry] = []
         for (nameNode, settingsNode) in interfaces {
             let name = nameNode.string ?? ""
             let at = "line \(line(nameNode)), \(name)"
             do throws(LinkSetupError) {
-                requests.append(try request(name: name, settingsNode, at: at, file: file))
+                entries.append(Entry(name: name, request: try request(name: name, settingsNode, at: at, file: file)))
             } catch let error {
                 if case .config = error { throw error }
+                // That error names the interface itself: say only where.
+                if case .invalidInterfaceName = error { throw .config(file: file, reason: "line \(line(nameNode)): \(error)") }
                 throw .config(file: file, reason: "\(at): \(error)")
             }
         }
-        let targets = requests.map(\.target)
+        let targets = entries.map(\.request.target)
         if let duplicate = targets.first(where: { name in targets.filter { $0 == name }.count > 1 }) {
             throw .config(file: file, reason: "\(duplicate) is configured twice")
         }
-        return requests
+        return entries
     }
 
     private static func request(name: String, _ node: Node, at: String, file: String) throws(LinkSetupError) -> UpRequest {
@@ -70,18 +88,18 @@ public enum LinkConfig {
             throw .config(file: file, reason: "line \(line(key)): unknown setting '\(key.string ?? "?")', expected one of mode, mtu, pkey, addresses")
         }
         var mode = RequestedMode.connected
-        if let text = settings["mode"]?.string {
+        if let text = try scalar("mode", of: settings, at: at, file: file) {
             guard let parsed = RequestedMode(rawValue: text) else {
                 throw .config(file: file, reason: "\(at): mode '\(text)' is not connected, datagram or auto")
             }
             mode = parsed
         }
         var mtu: Int?
-        if let text = settings["mtu"]?.string {
+        if let text = try scalar("mtu", of: settings, at: at, file: file) {
             guard let value = Int(text) else { throw .config(file: file, reason: "\(at): mtu '\(text)' is not a number") }
             mtu = value
         }
-        let pkey = try settings["pkey"]?.string.map { text throws(LinkSetupError) in try PKey(parsing: text) }
+        let pkey = try scalar("pkey", of: settings, at: at, file: file).map { text throws(LinkSetupError) in try PKey(parsing: text) }
         var addresses: [InterfaceAddress] = []
         if let list = settings["addresses"] {
             let items = list.sequence.map { Array($0) } ?? [list]
@@ -98,6 +116,16 @@ public enum LinkConfig {
             interface = String(name[..<dot])
         }
         return try UpRequest(interface: interface, pkey: pkey, mode: mode, mtu: mtu, addresses: addresses)
+    }
+
+    /// The text of setting `key`, nil when it is not there; a list or mapping where one value
+    /// belongs is an error, not a setting left out.
+    private static func scalar(_ key: String, of settings: Node.Mapping, at: String, file: String) throws(LinkSetupError) -> String? {
+        guard let node = settings[key] else { return nil }
+        guard let scalar = node.scalar else {
+            throw .config(file: file, reason: "\(at): \(key) must be a single value, not a list or mapping")
+        }
+        return scalar.string
     }
 
     private static func line(_ node: Node) -> Int { node.mark?.line ?? 0 }

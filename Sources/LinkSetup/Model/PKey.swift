@@ -16,10 +16,12 @@ public struct PKey: Hashable, Sendable, CustomStringConvertible {
     public init(parsing text: String) throws(LinkSetupError) {
         let lower = text.lowercased()
         let digits = lower.hasPrefix("0x") ? String(lower.dropFirst(2)) : lower
-        guard !digits.isEmpty, digits.count <= 8, let number = Int(digits, radix: 16) else {
+        // Hex digits only: `Int(_:radix:)` would take a sign too, and "-1" is no P_Key.
+        let isHexDigit = { (c: UInt8) in (0x30...0x39).contains(c) || (0x61...0x66).contains(c) }
+        guard !digits.isEmpty, digits.count <= 8, digits.utf8.allSatisfy(isHexDigit),
+              let number = UInt32(digits, radix: 16), number <= 0xffff else {
             throw .invalidPKey(text)
         }
-        guard number <= 0xffff else { throw .invalidPKey(text) }
         try self.init(UInt16(number))
     }
 

@@ -80,10 +80,15 @@ public enum Planner {
             }
         }
         let name = state.name
+        var modeChanges = false
         if let current = state.mode, current != mode {
             plan.steps.append(.setMode(name, to: mode, was: current))
+            modeChanges = true
         }
-        if let mtu, state.mtu != mtu {
+        // Writing the mode sets the MTU too (the kernel's ipoib_set_mode: 65520 for connected,
+        // at most the broadcast group's for datagram), so after a mode change the MTU is set
+        // even when it was the one asked for.
+        if let mtu, modeChanges || state.mtu != mtu {
             plan.steps.append(.setMTU(name, to: mtu, was: state.mtu))
         }
         for address in request.addresses where !(state.addresses ?? []).contains(address) {

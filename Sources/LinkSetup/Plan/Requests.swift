@@ -47,11 +47,17 @@ public struct DownRequest: Equatable, Sendable {
     }
 }
 
-/// Linux interface names: 1 to 15 bytes (`IFNAMSIZ` − 1), no `/`, `:` or
-/// white space, not `.` or `..` (`dev_valid_name`).
+/// Interface names: 1 to 15 bytes (`IFNAMSIZ` − 1), not `.` or `..`, as the kernel's
+/// `dev_valid_name` says, and only letters, digits, `.`, `-` and `_`. The kernel takes more
+/// (anything but `/`, `:` and white space), but a name goes into shell commands (`pre-up`),
+/// udev matches and YAML here, where `;`, `*` or a quote would change what they mean; IPoIB
+/// names (`ib0`, `ibp65s0f1`, `ib0.8001`) never need them.
 func validateInterfaceName(_ name: String) throws(LinkSetupError) {
     let bytes = Array(name.utf8)
-    guard (1...15).contains(bytes.count), name != ".", name != "..",
-          !bytes.contains(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: ":") || $0 <= 0x20 || $0 == 0x7f })
+    let allowed = { (c: UInt8) in
+        (0x30...0x39).contains(c) || (0x41...0x5a).contains(c) || (0x61...0x7a).contains(c)
+            || c == UInt8(ascii: ".") || c == UInt8(ascii: "-") || c == UInt8(ascii: "_")
+    }
+    guard (1...15).contains(bytes.count), name != ".", name != "..", bytes.allSatisfy(allowed)
     else { throw .invalidInterfaceName(name) }
 }
