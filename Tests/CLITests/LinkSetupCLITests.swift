@@ -249,6 +249,28 @@ import Testing
         #expect(missing.stderr == "Error: \(root.path)/etc/NetworkManager/system-connections/ib0.nmconnection: cannot write into its directory (ENOENT); check the directory exists and is writable\n")
     }
 
+    /// netplan's form is two files (the YAML and a udev rule for the mode): when the second
+    /// cannot be replaced, the first is not written either.
+    @Test func stanzaWriteOfSeveralFilesIsAllOrNothing() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-cli-stanza-\(UUID().uuidString)")
+        let netplan = root.appendingPathComponent("etc/netplan")
+        let rule = root.appendingPathComponent("etc/udev/rules.d/80-ibsetup-ib0.rules")
+        try FileManager.default.createDirectory(at: netplan, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: rule, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let arguments = ["stanza", "ib0", "--address", "10.0.0.1/24", "--format", "netplan", "--write", "--root", root.path]
+        let refused = try runTool("ibsetup", arguments)
+        #expect(refused.status == 2)
+        #expect(refused.stderr == "Error: \(rule.path): is a directory, not a file, so it cannot be replaced; move it out of the way and run again\n")
+        #expect(refused.stdout.isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: netplan.path).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: rule.path).isEmpty)
+        try FileManager.default.removeItem(at: rule)
+        let run = try runTool("ibsetup", arguments)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout == "/etc/netplan/60-ibsetup-ib0.yaml: written\n/etc/udev/rules.d/80-ibsetup-ib0.rules: written\n")
+    }
+
     /// One P_Key child in a --config does not stop netplan's files for the
     /// rest: the child gets what netplan can say, and stderr and the file say
     /// what is left out.

@@ -19,7 +19,8 @@ public struct WriteReport: Equatable, Sendable {
 /// directory is fsynced, so a target is always the old file or the new one,
 /// even when the run is killed. A file that names other interfaces is never
 /// replaced; one that configures only ours is backed up first. All files are
-/// checked before any is written, so a refusal leaves everything as it was.
+/// checked, then all written beside their targets, before any target is
+/// replaced, so a refusal or a failed write leaves everything as it was.
 /// Temporary files a killed run left beside a target are removed by the next.
 public struct StanzaWriter: Sendable {
     public let root: FilePath
@@ -32,6 +33,10 @@ public struct StanzaWriter: Sendable {
         var directories: [FilePath] = []
         for file in files {
             let target = full(file.path)
+            if let kind = Self.notAFile(target) {
+                throw .unsupported(target.string, what: "is \(kind), not a file, so it cannot be replaced",
+                                   next: "move it out of the way and run again")
+            }
             if let existing = SysfsReader(root: "/").bytes(target).map({ String(decoding: $0, as: UTF8.self) }) {
                 if existing == file.contents {
                     report.unchanged.append(file.path)
@@ -62,14 +67,26 @@ public struct StanzaWriter: Sendable {
         for target in files.map({ full($0.path) }) {
             report.removed += removeLeftovers(beside: target).map(shown)
         }
-        for (target, file) in pending {
-            if SysfsReader(root: "/").exists(target) {
-                let backup = Self.backupPath(target)
-                try copy(target, to: backup)
-                report.backups.append(shown(backup))
+        // Every new file is written beside its target before any target is replaced, so a
+        // failure (a full disk, a directory that refuses) leaves all targets as they were.
+        var staged: [(temporary: FilePath, target: FilePath, path: String)] = []
+        do throws(LinkSetupError) {
+            for (target, file) in pending {
+                if SysfsReader(root: "/").exists(target) {
+                    let backup = Self.backupPath(target)
+                    try copy(target, to: backup)
+                    report.backups.append(shown(backup))
+                }
+                staged.append((try stage(Array(file.contents.utf8), for: target, mode: mode_t(file.permissions)), target, file.path))
             }
-            try atomicWrite(Array(file.contents.utf8), to: target, mode: mode_t(file.permissions))
-            report.written.append(file.path)
+            while let next = staged.first {
+                try commit(next.temporary, to: next.target)
+                staged.removeFirst()
+                report.written.append(next.path)
+            }
+        } catch {
+            for leftover in staged { _ = leftover.temporary.withPlatformString { unlink($0) } }
+            throw error
         }
         if format == .ifupdown, !files.isEmpty { report.warnings += ifupdownSourceWarnings(files) }
         if format == .networkd { report.warnings += networkdDropInWarnings(files) }
@@ -197,16 +214,36 @@ public struct StanzaWriter: Sendable {
         return ["\(main.string): does not source interfaces.d; add 'source /etc/network/interfaces.d/*' or ifupdown ignores this stanza"]
     }
 
+    /// What `path` is when it is there but neither a file nor a link (a directory, or a FIFO
+    /// a read would hang on); nil otherwise. Kernel: lstat.
+    private static func notAFile(_ path: FilePath) -> String? {
+        var st = stat()
+        guard path.withPlatformString({ lstat($0, &st) }) == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG, S_IFLNK: return nil
+        case S_IFDIR: return "a directory"
+        default: return "a device, FIFO or socket"
+        }
+    }
+
+    /// Writes the whole file: staged, then put in place.
     private func atomicWrite(_ contents: [UInt8], to target: FilePath, mode: mode_t) throws(LinkSetupError) {
-        let directory = target.removingLastComponent()
+        let temporary = try stage(contents, for: target, mode: mode)
+        do throws(LinkSetupError) { try commit(temporary, to: target) } catch {
+            _ = temporary.withPlatformString { unlink($0) }
+            throw error
+        }
+    }
+
+    /// Writes `contents` to the temporary name beside `target`, fsynced; returns that name.
+    private func stage(_ contents: [UInt8], for target: FilePath, mode: mode_t) throws(LinkSetupError) -> FilePath {
         let temporary = Self.temporaryPath(target, pid: getpid())
         do throws(Errno) {
             let fd = try sys { temporary.withPlatformString { open($0, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode) } }
             do throws(Errno) {
-                let bytes = contents
                 var offset = 0
-                while offset < bytes.count {
-                    offset += try sys { bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) } }
+                while offset < contents.count {
+                    offset += try sys { contents.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) } }
                 }
                 _ = try sys { fchmod(fd, mode) }
                 _ = try sys { fsync(fd) }
@@ -215,13 +252,23 @@ public struct StanzaWriter: Sendable {
                 close(fd)
                 throw error
             }
-            _ = try sys { temporary.withPlatformString { from in target.withPlatformString { rename(from, $0) } } }
-            let dirfd = try sys { directory.withPlatformString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) } }
-            defer { close(dirfd) }
-            _ = try sys { fsync(dirfd) }
         } catch {
             _ = temporary.withPlatformString { unlink($0) }
             throw .fileWrite(path: target.string, error: error, doing: "write the new file")
+        }
+        return temporary
+    }
+
+    /// Renames the staged file over `target` and fsyncs the directory, so the target is the
+    /// old file or the new one, never a part.
+    private func commit(_ temporary: FilePath, to target: FilePath) throws(LinkSetupError) {
+        do throws(Errno) {
+            _ = try sys { temporary.withPlatformString { from in target.withPlatformString { rename(from, $0) } } }
+            let dirfd = try sys { target.removingLastComponent().withPlatformString { open($0, O_RDONLY | O_DIRECTORY | O_CLOEXEC) } }
+            defer { close(dirfd) }
+            _ = try sys { fsync(dirfd) }
+        } catch {
+            throw .fileWrite(path: target.string, error: error, doing: "put the new file in place")
         }
     }
 
