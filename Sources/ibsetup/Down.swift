@@ -37,8 +37,12 @@ struct Down: ParsableCommand {
     @OptionGroup var sysfs: SysfsRootOption
 
     func run() throws {
+        let request: DownRequest
+        do { request = try DownRequest(interface: interface, deleteChild: deleteChild) } catch {
+            throw Outcome(.usage, message: String(describing: error))   // the argument is what is wrong
+        }
         try runLinkSetup { (console) throws(LinkSetupError) in
-            try DownCommand.run(DownOptions(requests: [try DownRequest(interface: interface, deleteChild: deleteChild)],
+            try DownCommand.run(DownOptions(requests: [request],
                                             dryRun: dryRun, json: output.isJSON, sysfsRoot: sysfs.sysfsRoot),
                                 console: console)
         }

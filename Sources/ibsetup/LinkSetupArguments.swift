@@ -48,6 +48,15 @@ struct LinkSettingsOptions: ParsableArguments {
         return [try UpRequest(interface: interface, pkey: key, mode: mode, mtu: mtu, addresses: parsed)]
     }
 
+    /// `requests(interface:)` for a command's `run`: a value on the command line that LinkSetup
+    /// refuses (an MTU out of range, a bad P_Key) is a usage error, as an out-of-range value of
+    /// any other option is; one from a `--config` file is an error in the file.
+    func checkedRequests(interface: String?) throws -> [UpRequest] {
+        do { return try requests(interface: interface) } catch {
+            throw Outcome(config == nil ? .usage : .error, message: String(describing: error))
+        }
+    }
+
     func validate(interface: String?) throws {
         if config != nil, givesLinkSettings {
             throw ValidationError("--config takes the settings from the file; leave out --address, --mode, --mtu and --pkey")

@@ -66,8 +66,9 @@ struct Stanza: ParsableCommand {
     }
 
     func run() throws {
+        let requests = try settings.checkedRequests(interface: interface)
         try runLinkSetup { (console) throws(LinkSetupError) in
-            try StanzaCommand.run(StanzaOptions(requests: try settings.requests(interface: interface), format: format,
+            try StanzaCommand.run(StanzaOptions(requests: requests, format: format,
                                                 dhcp: dhcp, write: write, root: root, sysfsRoot: sysfs.sysfsRoot),
                                   console: console)
         }

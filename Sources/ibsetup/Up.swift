@@ -46,8 +46,9 @@ struct Up: ParsableCommand {
     func validate() throws { try settings.validate(interface: interface) }
 
     func run() throws {
+        let requests = try settings.checkedRequests(interface: interface)
         try runLinkSetup { (console) throws(LinkSetupError) in
-            try UpCommand.run(UpOptions(requests: try settings.requests(interface: interface), dryRun: dryRun,
+            try UpCommand.run(UpOptions(requests: requests, dryRun: dryRun,
                                         requireSM: requireSM, json: output.isJSON, sysfsRoot: sysfs.sysfsRoot),
                               console: console)
         }

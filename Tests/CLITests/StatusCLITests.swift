@@ -39,6 +39,17 @@ import Testing
         #expect(run.stderr.split(separator: "\n").count == 1)
     }
 
+    /// A root that is not there is not a host without InfiniBand.
+    @Test(arguments: [("/nonexistent/tree", "no such directory"), ("/etc/passwd", "not a directory"), ("", "no such directory")])
+    func missingSysfsRootIsNamed(root: String, what: String) throws {
+        for command in ["status", "sm", "counters"] {
+            let run = try runTool("ibsetup", [command, "--sysfs-root", root])
+            #expect(run.status == 2, "\(command): \(run.stderr)")
+            #expect(run.stderr == "Error: --sysfs-root \(root.isEmpty ? "''" : root): \(what); give the directory a tree was captured into\n")
+            #expect(run.stdout.isEmpty)
+        }
+    }
+
     @Test func unknownTargetIsExitTwo() throws {
         let run = try ibsetup(["status", "ib9"], scenario: "a")
         #expect(run.status == 2)

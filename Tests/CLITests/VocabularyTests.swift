@@ -171,8 +171,9 @@ import Testing
         ("ibbench", ["import", "netperf", "/nonexistent/netperf.txt"], 2),
         ("ibbench", ["tcp", "--loopback", "--sweep", "8:2"], 64),
         ("ibbench", ["no-such-command"], 64),
-        ("ibsetup", ["up", "ib0", "--mtu", "65521", "--dry-run"], 2),
+        ("ibsetup", ["up", "ib0", "--mtu", "65521", "--dry-run"], 64),
         ("ibsetup", ["status", "--sysfs-root", "/nonexistent"], 2),
+        ("ibsetup", ["sm", "--sysfs-root", "/etc/passwd"], 2),
         ("ibsetup", ["sm", "--wait", "-5"], 64),
         // The shared names keep their meaning in mesh: -P is TCP streams, --qps RDMA queue pairs.
         ("ibbench", ["mesh", "rdma", "--hosts", "a,b", "--rank", "0", "-P", "2"], 64),
