@@ -30,14 +30,23 @@ struct LoopResult: Sendable {
     var seconds: Double { endNanos > startNanos ? Double(endNanos - startNanos) / 1e9 : 0 }
 }
 
+/// How long one blocking send may wait before the loop looks at the clock again.
+let sendWaitMicros = 50_000
+
 /// Sends `buffer` (or, with `sendfileFrom`, the same bytes from a file with sendfile(2), which
 /// hands page references to the socket instead of copying) until the limits say stop, then
 /// half-closes. Runs on its own thread: no allocation, locks or logging inside the loop.
+///
+/// A send blocks for at most `sendWaitMicros` (SO_SNDTIMEO), then returns what it has sent:
+/// a 1 MiB write into a small window (`--window 4K`) or a stalled peer would otherwise hold
+/// the loop for many seconds past its end.
 func sendLoop(fd: CInt, buffer: UnsafeRawBufferPointer, sendfileFrom file: CInt?, limits: LoopLimits,
               progress: StreamProgress) -> LoopResult {
     var r = LoopResult()
     let cpu0 = CPUTime.thread()
     let size = buffer.count
+    var wait = timeval(tv_sec: 0, tv_usec: sendWaitMicros)
+    _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
     var now = monotonicNanos()
     r.startNanos = now
     let omitEnd = limits.omitNanos > 0 ? now &+ limits.omitNanos : 0
@@ -68,7 +77,7 @@ func sendLoop(fd: CInt, buffer: UnsafeRawBufferPointer, sendfileFrom file: CInt?
             progress.bytes.wrappingAdd(UInt64(n), ordering: .relaxed)
         } else if n < 0 {
             let e = errno
-            if e == EINTR { continue }
+            if e == EINTR || e == EAGAIN { continue }   // EAGAIN: the send wait passed with nothing sent
             r.errno = progress.failure(e)
             break
         }
@@ -81,9 +90,14 @@ func sendLoop(fd: CInt, buffer: UnsafeRawBufferPointer, sendfileFrom file: CInt?
 }
 
 /// Receives into `buffer` until EOF, measuring from the first byte; stops early when stopped
-/// or at the hard stop. Same hot-loop rules as `sendLoop`. Each recv waits for a whole
-/// buffer (MSG_WAITALL; a shutdown or the sender's end still ends it early, with what
-/// arrived), so the receiver makes one syscall per buffer instead of one per wakeup.
+/// or at the hard stop. Same hot-loop rules as `sendLoop`. After the first read, each recv
+/// waits for a whole buffer (MSG_WAITALL; a shutdown or the sender's end still ends it early,
+/// with what arrived), so the receiver makes one syscall per buffer instead of one per wakeup.
+///
+/// The first read takes whatever is there: its return is the first byte's arrival, where the
+/// measurement starts. Were it a whole buffer, the window would start when the first buffer
+/// had filled while counting its bytes, and a run of a few large buffers (`--size 64M`) would
+/// show a rate far too high, or no time and no bytes at all.
 ///
 /// SO_RCVLOWAT at the buffer's size keeps the kernel from waking the receiver for every
 /// segment that MSG_WAITALL would only put back to sleep: without it, each 64 KiB loopback
@@ -99,22 +113,28 @@ func receiveLoop(fd: CInt, buffer: UnsafeMutableRawBufferPointer, limits: LoopLi
     var first = true
     var omitEnd: UInt64 = 0
     var measuring = limits.omitNanos == 0
-    var lowWater = CInt(clamping: buffer.count)
-    _ = setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &lowWater, socklen_t(MemoryLayout<CInt>.size))
     r.startNanos = monotonicNanos()
     while true {
-        let n = recv(fd, buffer.baseAddress, buffer.count, CInt(MSG_WAITALL))
+        let n = recv(fd, buffer.baseAddress, buffer.count, first ? 0 : CInt(MSG_WAITALL))
         let now = monotonicNanos()
         if n > 0 {
+            progress.bytes.wrappingAdd(UInt64(n), ordering: .relaxed)
             if first {
                 first = false
                 r.startNanos = now
                 omitEnd = now &+ limits.omitNanos
+                var lowWater = CInt(clamping: buffer.count)
+                _ = setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &lowWater, socklen_t(MemoryLayout<CInt>.size))
             }
-            if !measuring && now >= omitEnd { measuring = true; r.startNanos = now; r.bytes = 0 }
-            r.bytes &+= UInt64(n)
+            if !measuring && now >= omitEnd {
+                // This read's bytes came in before `now`: the window starts after them.
+                measuring = true
+                r.startNanos = now
+                r.bytes = 0
+            } else {
+                r.bytes &+= UInt64(n)
+            }
             r.endNanos = now
-            progress.bytes.wrappingAdd(UInt64(n), ordering: .relaxed)
         } else if n == 0 {
             r.errno = progress.failure(0)
             break

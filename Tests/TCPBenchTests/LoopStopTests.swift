@@ -6,9 +6,10 @@ import SystemPackage
 import Testing
 @testable import TCPBench
 
-/// The data loops wait in blocking calls without timeouts; a stop is the flag and then
-/// `shutdown(2)`. Each loop here waits on a connected loopback peer that never answers
-/// (and, for the sender, never reads), and must end within a second of being stopped.
+/// The data loops wait in blocking calls (the sender's give up every 50 ms to look at the
+/// clock); a stop is the flag and then `shutdown(2)`. Each loop here waits on a connected
+/// loopback peer that never answers (and, for the sender, never reads), and must end within
+/// a second of being stopped.
 @Suite(.timeLimit(.minutes(1))) struct LoopStopTests {
     enum Loop: String, CaseIterable, Sendable {
         case receive, send, requestResponseClient, requestResponseServer
@@ -33,6 +34,34 @@ import Testing
             return requestResponseServerLoop(fd: fd, request: one, response: UnsafeRawBufferPointer(one),
                                              busyPoll: false, limits: limits, progress: progress)
         }
+    }
+
+    /// A write that cannot finish (a peer that does not read, as a tiny window makes one)
+    /// does not hold the sender past its end time.
+    @Test func aSenderEndsAtItsEndTimeThoughItsPeerDoesNotRead() throws {
+        let (fd, peer) = try tcpLoopbackConnection()
+        defer { close(fd); close(peer) }
+        let progress = StreamProgress()
+        let limits = LoopLimits(endNanos: monotonicNanos() + 300_000_000, hardStopNanos: .max)
+        let thread = try BenchThread(name: "loop-send-end") {
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+            defer { buffer.deallocate() }
+            buffer.initializeMemory(as: UInt8.self, repeating: 0x5a)
+            let r = sendLoop(fd: fd, buffer: UnsafeRawBufferPointer(buffer), sendfileFrom: nil, limits: limits, progress: progress)
+            progress.done.store(true, ordering: .releasing)
+            return r
+        }
+        // Bounded: a loop stuck in its send is freed by the stop below instead.
+        for _ in 0..<1000 where !progress.done.load(ordering: .acquiring) { usleep(10_000) }
+        let endedByItself = progress.done.load(ordering: .acquiring)
+        if !endedByItself {
+            progress.stop.store(true, ordering: .relaxed)
+            shutdown(fd, CInt(SHUT_RDWR))
+        }
+        let result = thread.join()
+        #expect(endedByItself, "the sender still waited in send 10 s after its end time")
+        #expect(result.errno == 0, "\(Errno(rawValue: result.errno).symbol)")
+        #expect(result.bytes > 0 && result.bytes < 1 << 30)
     }
 
     @Test(arguments: Loop.allCases)
