@@ -71,6 +71,8 @@ struct RDMA: ParsableCommand {
     func validate() throws {
         let request = try runRequest()
         do { _ = try request.validated() } catch { throw ValidationError(error.description) }
+        let o = request.options
+        try thresholds.checkApplies(to: "rdma \(o.verb.rawValue) \(o.mode.rawValue)", roundTrips: o.mode == .lat, latencyMode: "lat")
     }
 
     /// The engine's request from the words and options, without the secret (read when the run starts).

@@ -96,6 +96,7 @@ struct TCP: ParsableCommand {
             throw ValidationError("--loopback takes no PEER")
         }
         do { _ = try runRequest().validated() } catch { throw ValidationError(error.description) }
+        try thresholds.checkApplies(to: "tcp \(effectiveMode.rawValue)", roundTrips: effectiveMode == .rr || effectiveMode == .crr)
     }
 
     private var effectiveMode: TCPMode {

@@ -102,7 +102,12 @@ struct UDP: ParsableCommand {
     func validate() throws {
         if peer == nil && !loopback { throw ValidationError("give the PEER running `ibbench serve`, or --loopback") }
         if let peer, loopback, UDPMode(rawValue: peer) == nil { throw ValidationError("--loopback takes no PEER") }
-        do { _ = try runRequest().test.validated() } catch { throw ValidationError(error.description) }
+        let test: UDPTestOptions
+        do { test = try runRequest().test.validated() } catch { throw ValidationError(error.description) }
+        try thresholds.checkApplies(to: "udp \(test.mode.rawValue)", roundTrips: test.mode == .rr)
+        if expectMaxLoss != nil, test.mode == .rr {
+            throw ValidationError("--expect-max-loss: udp rr counts lost transactions, not datagram loss; use --expect-max-latency")
+        }
     }
 
     /// The engine's request, without the secret (read from a file only when the run starts).

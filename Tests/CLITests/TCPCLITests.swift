@@ -124,6 +124,24 @@ private extension String {
         #expect(run.stdout.contains("above --expect-max-latency 1 ns"))
     }
 
+    /// A limit the mode does not measure would pass whatever happened.
+    @Test(arguments: [
+        (["tcp", "--loopback", "rr", "--expect-min", "1Gbit"], "Error: --expect-min: tcp rr measures round trips, not throughput; use --expect-max-latency"),
+        (["tcp", "--loopback", "crr", "--expect-min", "1Gbit"], "Error: --expect-min: tcp crr measures round trips"),
+        (["tcp", "--loopback", "--expect-max-latency", "1ms"], "Error: --expect-max-latency: tcp stream measures throughput, not round trips; use --expect-min, or rr"),
+        (["udp", "--loopback", "rr", "--expect-min", "1Gbit"], "Error: --expect-min: udp rr measures round trips"),
+        (["udp", "--loopback", "--expect-max-latency", "1ms"], "Error: --expect-max-latency: udp stream measures throughput"),
+        (["udp", "--loopback", "rr", "--expect-max-loss", "1"], "Error: --expect-max-loss: udp rr counts lost transactions"),
+        (["rdma", "10.0.0.2", "write", "bw", "--expect-max-latency", "1us"], "Error: --expect-max-latency: rdma write bw measures throughput, not round trips; use --expect-min, or lat"),
+        (["rdma", "10.0.0.2", "send", "lat", "--expect-min", "1Gbit"], "Error: --expect-min: rdma send lat measures round trips"),
+    ])
+    func aThresholdTheModeDoesNotMeasureIsAUsageError(arguments: [String], stderr: String) throws {
+        let run = try runTool("ibbench", arguments + ["-t", "0.3"], timeout: 30)
+        #expect(run.status == 64, "\(run.stderr)")
+        #expect(run.stderr.hasPrefix(stderr), "\(run.stderr)")
+        #expect(run.stdout.isEmpty)
+    }
+
     @Test func refusedConnectionIsOneLineAndExitTwo() throws {
         let run = try runTool("ibbench", ["tcp", "127.0.0.1", "--port", "1", "-t", "1"], timeout: 30)
         #expect(run.status == 2)

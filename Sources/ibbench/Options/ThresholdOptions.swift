@@ -18,4 +18,16 @@ struct ThresholdOptions: ParsableArguments {
     var thresholds: Thresholds {
         Thresholds(minThroughput: minimum.expectMin?.bitsPerSecond, maxLatencyP99: expectMaxLatency?.nanoseconds)
     }
+
+    /// Refuses a limit that `test` does not measure: it would pass whatever happened.
+    /// Bulk tests report throughput; round-trip tests (rr, crr, rdma lat) report latency.
+    /// `latencyMode` names the mode that measures round trips, for the advice.
+    func checkApplies(to test: String, roundTrips: Bool, latencyMode: String = "rr") throws {
+        if minimum.expectMin != nil, roundTrips {
+            throw ValidationError("--expect-min: \(test) measures round trips, not throughput; use --expect-max-latency")
+        }
+        if expectMaxLatency != nil, !roundTrips {
+            throw ValidationError("--expect-max-latency: \(test) measures throughput, not round trips; use --expect-min, or \(latencyMode)")
+        }
+    }
 }
