@@ -22,13 +22,14 @@ struct Compare: ParsableCommand {
             netserver must run on PEER), iperf3 --json (iperf3 -s on PEER), qperf -v
             (qperf on PEER), perftest -R (ib_write_bw / ib_send_lat server on PEER).
             Rounds interleave the tools. A tool that is missing is reported as skipped
-            with how to install it; it never fails the run. The final table gives each
+            with how to install it; it fails the run only when no tool ran at all
+            (exit 2). The final table gives each
             tool's median, min..max and its ratio to netperf (or to the first tool with
             results). JSON, CSV and subunit give each run as one test (route code =
             tool) and the summaries as compare.* tests. --sweep alone measures at 64 B
             to 64 KiB in steps of four, --sweep MIN:MAX at every power of two between.
-            Exit status: 0 all runs passed or were skipped; 1 a run failed; 2 error; 64
-            usage.
+            Exit status: 0 all runs passed or were skipped; 1 a run failed; 2 error, or
+            every tool skipped; 64 usage.
 
             Examples:
               ibbench compare 10.0.0.2
@@ -73,6 +74,14 @@ struct Compare: ParsableCommand {
 
     func validate() throws {
         if plot != nil, !sweep.isSweeping { throw ValidationError("--plot needs --sweep (the chart is metric vs message size)") }
+        if let tools {
+            // A name that matches nothing would run nothing and pass.
+            let known = ["ibbench"] + PeerTool.allCases.map(\.rawValue)
+            let names = tools.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if let unknown = names.first(where: { !known.contains($0) }) {
+                throw ValidationError("--tools: '\(unknown)' is not one of \(known.joined(separator: ", "))")
+            }
+        }
     }
 
     /// The sizes of the sweep: MIN:MAX in powers of two, or compare's own steps of four.
@@ -92,7 +101,12 @@ struct Compare: ParsableCommand {
         let progress: (@Sendable (String) -> Void)? = isatty(2) == 1 ? StandardError.write : nil
         try Outcome.of {
             let engines = RDMAEngineRunner.engines(tcpPort: server.port, rdmaPort: server.port)
-            return Outcome(ExitStatus(rawValue: try run.run(engines: engines, progress: progress)) ?? .error)
+            let status = try run.run(engines: engines, progress: progress)
+            if status == CompareRun.nothingMeasured {
+                return Outcome(.error, message: "compare: no tool measured anything, each was skipped (the reasons are in the results); "
+                                              + "start the servers on \(peer), or pick --tools and --measurement that can run here")
+            }
+            return Outcome(ExitStatus(rawValue: status) ?? .error)
         }.end()
     }
 }

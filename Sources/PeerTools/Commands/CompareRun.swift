@@ -47,7 +47,8 @@ public struct CompareRun: Sendable {
     /// Runs the comparison with `engines` (ibkit's own runners) and the peer tools; writes
     /// results in `format` to `output`. With `progress`, a one-line display for a terminal:
     /// each text redraws the line, the last one clears it.
-    /// Returns the exit status: 0 every run passed or was skipped, 1 a run failed.
+    /// Returns the exit status: 0 every run passed or was skipped, 1 a run failed, 2
+    /// (`nothingMeasured`) every tool was skipped.
     public func run(engines: [any MeasurementRunner], output: ReportOutput = .stdout,
                     progress display: (@Sendable (String) -> Void)? = nil) throws(PlotError) -> Int32 {
         var runners = engines + PeerTool.allCases.map { PeerToolRunner($0) as any MeasurementRunner }
@@ -65,9 +66,15 @@ public struct CompareRun: Sendable {
             output.write(CompareTable.render(summaries, rounds: rounds, settings: comparison.settings))
         }
         if let plotPath { try Self.writeAtomically(SweepPlot.render(summaries), to: plotPath) }
+        // Every tool skipped (none installed, no device for the measurement asked for) is no
+        // comparison: an error, not a pass.
+        if !summaries.contains(where: { !$0.values.isEmpty }) { return Self.nothingMeasured }
         let failed = summaries.contains { $0.runs > $0.values.count }
         return failed ? 1 : 0
     }
+
+    /// `run`'s status when no tool measured anything.
+    public static let nothingMeasured: Int32 = 2
 
     /// Writes through a temporary file and a rename, so a reader never sees half a chart.
     static func writeAtomically(_ text: String, to path: String) throws(PlotError) {
