@@ -35,15 +35,17 @@ struct ClientResults {
         return p
     }
 
-    /// One connection as the user sees it.
+    /// One connection as the user sees it. A count the peer kept is nil when its half of the
+    /// results never came (a dead server): what arrived there is not known, and is not
+    /// guessed from what was sent.
     private struct Flow {
         var sentBytes: Double?
-        var receivedBytes: Double
+        var receivedBytes: Double?
         var seconds: Double
         var clientSends: Bool
         var retransmits: Double
         var rttNanos: Double
-        var throughput: Double { seconds > 0 ? receivedBytes * 8 / seconds : 0 }
+        var throughput: Double? { receivedBytes.map { seconds > 0 ? $0 * 8 / seconds : 0 } }
     }
 
     private func flow(_ i: Int) -> Flow {
@@ -58,7 +60,7 @@ struct ClientResults {
             return Flow(sentBytes: Double(c.bytes), receivedBytes: got, seconds: secs, clientSends: true,
                         retransmits: Double(c.tcp.retransmits), rttNanos: Double(c.tcp.rttMicros) * 1000)
         }
-        return Flow(sentBytes: Double(c.bytes), receivedBytes: Double(c.bytes), seconds: c.seconds, clientSends: true,
+        return Flow(sentBytes: Double(c.bytes), receivedBytes: nil, seconds: c.seconds, clientSends: true,
                     retransmits: Double(c.tcp.retransmits), rttNanos: Double(c.tcp.rttMicros) * 1000)
     }
 
@@ -96,26 +98,32 @@ struct ClientResults {
                 }
             }
             let seconds = flows.map(\.seconds).max() ?? 0
-            let received = flows.map(\.receivedBytes).reduce(0, +)
-            var m = [Metric("throughput", seconds > 0 ? received * 8 / seconds : 0, .bitsPerSecond)]
-            if mode == .bidir {
-                let up = flows.filter(\.clientSends), down = flows.filter { !$0.clientSends }
-                func rate(_ fs: [Flow]) -> Double {
-                    let s = fs.map(\.seconds).max() ?? 0
-                    return s > 0 ? fs.map(\.receivedBytes).reduce(0, +) * 8 / s : 0
-                }
-                m.append(Metric("throughput_sent", rate(up), .bitsPerSecond))
-                m.append(Metric("throughput_received", rate(down), .bitsPerSecond))
-            }
-            m.append(Metric("bytes", received, .bytes))
+            let arrived = flows.compactMap(\.receivedBytes)
+            let received: Double? = arrived.count == flows.count ? arrived.reduce(0, +) : nil
             let sent = flows.compactMap(\.sentBytes)
+            /// What `fs` delivered over their longest time; nil when a receiver's count is lost.
+            func rate(_ fs: [Flow]) -> Double? {
+                let counts = fs.compactMap(\.receivedBytes)
+                guard counts.count == fs.count else { return nil }
+                let s = fs.map(\.seconds).max() ?? 0
+                return s > 0 ? counts.reduce(0, +) * 8 / s : 0
+            }
+            var m: [Metric] = []
+            if let received { m.append(Metric("throughput", seconds > 0 ? received * 8 / seconds : 0, .bitsPerSecond)) }
+            let up = flows.filter(\.clientSends), down = flows.filter { !$0.clientSends }
+            if mode == .bidir {
+                if let r = rate(up) { m.append(Metric("throughput_sent", r, .bitsPerSecond)) }
+                if let r = rate(down) { m.append(Metric("throughput_received", r, .bitsPerSecond)) }
+            }
+            if let received { m.append(Metric("bytes", received, .bytes)) }
             if sent.count == flows.count { m.append(Metric("bytes_sent", sent.reduce(0, +), .bytes)) }
-            m.append(Metric("bytes_received", received, .bytes))
+            if let received { m.append(Metric("bytes_received", received, .bytes)) }
             m.append(Metric("duration", seconds, .seconds))
             m.append(Metric("retransmits", flows.map(\.retransmits).reduce(0, +), .count))
             let rtts = flows.map(\.rttNanos).filter { $0 > 0 }
             if !rtts.isEmpty { m.append(Metric("rtt", rtts.reduce(0, +) / Double(rtts.count), .nanoseconds)) }
-            m += cpuMetrics(local: localCPU, remote: remoteCPU, seconds: seconds, work: .bytes(UInt64(received)))
+            let moved = received ?? sent.reduce(0, +)
+            m += cpuMetrics(local: localCPU, remote: remoteCPU, seconds: seconds, work: .bytes(UInt64(moved)))
             total.metrics = m
             total.duration = seconds
         case .rr, .crr:
@@ -152,9 +160,10 @@ struct ClientResults {
     }
 
     private func flowMetrics(_ f: Flow) -> [Metric] {
-        var m = [Metric("throughput", f.throughput, .bitsPerSecond), Metric("bytes", f.receivedBytes, .bytes)]
+        var m: [Metric] = []
+        if let t = f.throughput, let r = f.receivedBytes { m += [Metric("throughput", t, .bitsPerSecond), Metric("bytes", r, .bytes)] }
         if let s = f.sentBytes { m.append(Metric("bytes_sent", s, .bytes)) }
-        m.append(Metric("bytes_received", f.receivedBytes, .bytes))
+        if let r = f.receivedBytes { m.append(Metric("bytes_received", r, .bytes)) }
         m.append(Metric("duration", f.seconds, .seconds))
         m.append(Metric("retransmits", f.retransmits, .count))
         if f.rttNanos > 0 { m.append(Metric("rtt", f.rttNanos, .nanoseconds)) }
