@@ -30,6 +30,11 @@ final class ResultFiles {
             return
         }
         let same = resume.map { Self.sameFile($0.path, path) } ?? false
+        if let directory, !same, Self.holdsResults(path) {
+            // A new run would start the journal afresh: the earlier run's results would go.
+            throw BenchError(.usage, subject: "--out \(directory)", what: "already holds an earlier run's results.jsonl",
+                             next: "continue that run with --resume \(path), or give another --out")
+        }
         let fd: CInt
         do { fd = try sys { open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (same ? 0 : O_TRUNC), 0o644) } } catch {
             throw BenchError(.usage, subject: path, what: "cannot write the results", errnoName: error.symbol,
@@ -47,6 +52,12 @@ final class ResultFiles {
     }
 
     deinit { if let journalFD { close(journalFD) } }
+
+    /// Whether `path` is a journal with at least one line in it. Kernel: stat.
+    private static func holdsResults(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && st.st_size > 0
+    }
 
     /// Appends one result, its line in one write.
     func append(_ result: LinkResult) {

@@ -1,4 +1,5 @@
 import Foundation
+import TestProcesses
 import Testing
 
 /// Faults injected into a loopback mesh: a rank killed mid-run, a rank too late to join,
@@ -98,6 +99,15 @@ extension MeshLoopbackTests {
         let all = Set(journal(journalURL).filter { $0.status == "success" }.map(\.link))
         #expect(all == directedLinks(hosts))
         #expect(try summary(out).missing.isEmpty)
+
+        // A new run into the same --out, without --resume, would start the journal afresh.
+        let kept2 = try Data(contentsOf: journalURL)
+        let fresh = try runProduct("ibbench", ["mesh", "--hosts", hosts.joined(separator: ","), "--rank", "0", "--out", out.path,
+                                            "--join-timeout", "1", "-t", "0.3"], timeout: 30)
+        #expect(fresh.status == 2, "\(fresh.stderr)")
+        #expect(fresh.stderr == "Error: --out \(out.path): already holds an earlier run's results.jsonl; "
+                + "continue that run with --resume \(journalURL.path), or give another --out\n")
+        #expect(try Data(contentsOf: journalURL) == kept2, "the earlier run's results are kept")
     }
 }
 
