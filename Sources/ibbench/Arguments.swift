@@ -96,6 +96,9 @@ struct CPUPair: Sendable {
         guard (1...2).contains(parts.count), parts.allSatisfy({ $0.map(range.contains) == true }) else {
             throw ValueOutOfRange(expected: "A or A,B with CPU numbers 0 to 1023")
         }
+        // The client's CPU is this host's; the server's is checked where it runs (here too,
+        // with --loopback, by the in-process server).
+        if let why = cpuUnavailable(parts[0]!) { throw ValueOutOfRange(expected: "a CPU of this host: \(why)") }
         return CPUPair(client: parts[0]!, server: parts.count == 2 ? parts[1] : nil)
     }
 }

@@ -142,6 +142,18 @@ private extension String {
         #expect(run.stdout.isEmpty)
     }
 
+    /// A pin to a CPU the process may not run on would silently not happen.
+    @Test func aCPUThatIsNotThereIsRefused() throws {
+        let client = try runTool("ibbench", ["tcp", "--loopback", "-t", "0.2", "--cpu", "1023"], timeout: 30)
+        #expect(client.status == 64)
+        #expect(client.stderr.contains("CPU 1023 is not one this process may run on"), "\(client.stderr)")
+        let server = try runTool("ibbench", ["tcp", "--loopback", "-t", "0.2", "--cpu", "0,1023"], timeout: 30)
+        #expect(server.status == 2)
+        #expect(server.stderr.contains("server: --cpu ...,1023: on the server, CPU 1023 is not one this process may run on"),
+                "\(server.stderr)")
+        #expect(server.stderr.split(separator: "\n").count == 1)
+    }
+
     @Test func refusedConnectionIsOneLineAndExitTwo() throws {
         let run = try runTool("ibbench", ["tcp", "127.0.0.1", "--port", "1", "-t", "1"], timeout: 30)
         #expect(run.status == 2)

@@ -70,6 +70,36 @@ public func pinCurrentThread(to cpu: Int) -> Bool {
     return GNU.setAffinity(&set)
 }
 
+/// The CPUs this process may run on: its affinity mask, which taskset and cgroups narrow and
+/// which a pin must stay inside. Nil when the kernel cannot say.
+public func allowedCPUs() -> [Int]? {
+    var set = cpu_set_t()
+    guard GNU.getAffinity(&set) else { return nil }
+    return withUnsafeBytes(of: &set) { raw in
+        raw.enumerated().flatMap { index, byte in (0..<8).filter { byte & (1 << $0) != 0 }.map { index * 8 + $0 } }
+    }
+}
+
+/// `0-3,6`: CPU numbers as taskset and /proc write them.
+public func cpuListText(_ cpus: [Int]) -> String {
+    var parts: [String] = []
+    var i = 0
+    let sorted = cpus.sorted()
+    while i < sorted.count {
+        var j = i
+        while j + 1 < sorted.count && sorted[j + 1] == sorted[j] + 1 { j += 1 }
+        parts.append(i == j ? "\(sorted[i])" : "\(sorted[i])-\(sorted[j])")
+        i = j + 1
+    }
+    return parts.joined(separator: ",")
+}
+
+/// Why `cpu` cannot be pinned to here, or nil when it can (or the kernel cannot say).
+public func cpuUnavailable(_ cpu: Int) -> String? {
+    guard let allowed = allowedCPUs(), !allowed.isEmpty, !allowed.contains(cpu) else { return nil }
+    return "CPU \(cpu) is not one this process may run on (\(cpuListText(allowed)))"
+}
+
 /// glibc's GNU extensions hide behind `_GNU_SOURCE`, which the Glibc module is not built with;
 /// they are looked up once by name instead.
 enum GNU {
@@ -77,12 +107,20 @@ enum GNU {
     private typealias SetAffinity = @convention(c) (pid_t, Int, UnsafeRawPointer) -> Int32
     private static let setName: SetName? =
         dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pthread_setname_np").map { unsafeBitCast($0, to: SetName.self) }
+    private typealias GetAffinity = @convention(c) (pid_t, Int, UnsafeMutableRawPointer) -> Int32
     private static let affinity: SetAffinity? =
         dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_setaffinity").map { unsafeBitCast($0, to: SetAffinity.self) }
+    private static let currentAffinity: GetAffinity? =
+        dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sched_getaffinity").map { unsafeBitCast($0, to: GetAffinity.self) }
 
     static func setThreadName(_ name: String) {
         guard let setName else { return }
         _ = name.withCString { setName(pthread_self(), $0) }
+    }
+
+    static func getAffinity(_ set: inout cpu_set_t) -> Bool {
+        guard let currentAffinity else { return false }
+        return withUnsafeMutableBytes(of: &set) { currentAffinity(0, $0.count, $0.baseAddress!) } == 0
     }
 
     static func setAffinity(_ set: inout cpu_set_t) -> Bool {
