@@ -85,6 +85,9 @@ struct SizeRun {
         switch end {
         case .unreachable(let e):
             return (nil, RDMAError(.notServing, e.subject, e.what, next: e.next))
+        case .localFailure(let e):
+            guard let measured else { return (nil, path.openFailure ?? RDMAError(.connection, e.subject, e.what, next: e.next)) }
+            failure = measured.failure ?? RDMAError(.connection, e.subject, e.what, next: e.next)
         case .ended(.busy(let text)):
             return (nil, RDMAError(.rejected, peer, text, next: "retry when the other runs end"))
         case .ended(.failed(let why)):

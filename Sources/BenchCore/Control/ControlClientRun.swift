@@ -32,6 +32,9 @@ package struct ControlClientRun {
         case unreachable(BenchError)
         /// The protocol ran to an end: completed, busy or failed.
         case ended(ControlClientMachine.Outcome)
+        /// This side's data path could not be opened or started (the server was told to
+        /// stop): the error says what and what to do, with no server to blame.
+        case localFailure(BenchError)
 
         /// What a transport whose server reports one result per stream (tcp, udp) makes of the
         /// end: the server's halves by stream and why the run broke, when anything was
@@ -44,6 +47,10 @@ package struct ControlClientRun {
                 return .failure(error)
             case .ended(.busy(let text)):
                 return .failure(BenchError(.peer, subject: "\(peer)", what: text, next: "or run against another server"))
+            case .localFailure(let error) where !measured:
+                return .failure(error)
+            case .localFailure(let error):
+                return .success(([:], error.description))
             case .ended(.failed(let why)) where !measured:
                 return .failure(BenchError(.peer, subject: "\(peer)", what: why, next: "see the server's log"))
             case .ended(.failed(let why)):
@@ -93,6 +100,7 @@ package struct ControlClientRun {
                                            resultsTimeout: resultsTimeout)
         var queue = machine.connected()
         var finished: Wakeup?
+        var localFailure: BenchError?
         while true {
             while !queue.isEmpty {
                 switch queue.removeFirst() {
@@ -103,6 +111,7 @@ package struct ControlClientRun {
                         try dataPath.open(session: session, info: info)
                         queue += machine.dataPathAttached()
                     } catch {
+                        localFailure = error
                         queue += machine.dataPathFailed(error.description)
                     }
                 case .startStreams:
@@ -112,12 +121,14 @@ package struct ControlClientRun {
                         try dataPath.start(signalling: signal)
                         started()
                     } catch {
+                        localFailure = error
                         queue += machine.dataPathFailed(error.description)
                     }
                 case .stopStreams:
                     dataPath.stop()
                 case .finish(let outcome):
                     dataPath.stop()
+                    if case .failed = outcome, let localFailure { return .localFailure(localFailure) }
                     return .ended(outcome)
                 }
             }
@@ -168,6 +179,7 @@ package struct ControlClientRun {
         case .timedOut: "check the route and firewalls for port \(port)"
         case .permissionDenied, .notPermitted: device != nil ? "--dev needs CAP_NET_RAW; run as root" : "check firewall rules"
         case .operationNotSupportedByDevice: "--dev names no interface here; see `ip link`"
+        case .tooManyOpenFiles, .tooManyOpenFilesInSystem: "raise the open-file limit (ulimit -n) or lower -P"
         case .invalidArgument: "check --mss, --window and --congestion values"
         case .noSuchFileOrDirectory: "--congestion names an algorithm this kernel lacks; see net.ipv4.tcp_available_congestion_control"
         default: "check the peer address and --bind/--dev"
