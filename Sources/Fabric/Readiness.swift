@@ -41,6 +41,12 @@ public struct Readiness: Hashable, Sendable {
             fix = "ibsetup up \(name) --mode datagram"
             return
         }
+        guard interface.hardwareAddress != nil else {
+            verdict = .blocked
+            reason = "its hardware address cannot be read, so whether it can run connected mode is unknown"
+            fix = "check /sys/class/net/\(name)/address (see the problems above)"
+            return
+        }
         guard interface.canDoConnectedMode else {
             verdict = .blocked
             reason = "enhanced IPoIB (address flags 0x00): the driver refuses connected mode"

@@ -5,6 +5,9 @@ public enum PeerOutput {
     /// Parses `text` as `tool`'s stdout; iperf3 and perftest JSON are recognised by their
     /// first character. Throws on output that is not the tool's.
     public static func parse(_ tool: PeerTool, _ text: String) throws(PeerToolError) -> [BenchResult] {
+        // A copy saved on Windows, or through a terminal log, ends its lines in CR LF, which
+        // Swift reads as one Character: the parsers would see one long line.
+        let text = text.contains("\r") ? String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\r" })) : text
         let json = text.drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }.first == "{"
         switch tool {
         case .netperf: return try NetperfOutput.parse(text)

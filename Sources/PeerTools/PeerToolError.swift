@@ -25,7 +25,7 @@ public struct PeerToolError: Error, Sendable, Equatable, CustomStringConvertible
     public var description: String {
         switch code {
         case let .unparseable(line, text, expected):
-            let shown = text.count > 80 ? String(text.prefix(77)) + "..." : text
+            let shown = Self.escaped(text.count > 80 ? String(text.prefix(77)) + "..." : text)
             return "\(tool.rawValue) output line \(line): unexpected \"\(shown)\", expected \(expected); "
                 + "pass the tool's unmodified stdout"
         case let .noResult(expected):
@@ -35,4 +35,24 @@ public struct PeerToolError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(tool.rawValue): \(why)"
         }
     }
+
+    /// Control characters as `\x1b`, `\n`: the quoted text cannot break the error's one line
+    /// or drive the terminal.
+    private static func escaped(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0a: out += "\\n"
+            case 0x0d: out += "\\r"
+            case 0x09: out += "\\t"
+            case 0..<0x20, 0x7f: out += "\\x" + String(scalar.value, radix: 16).leftPadded(2)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

@@ -29,8 +29,8 @@ struct ClientResults {
         default:
             p["size"] = String(plan.size)
         }
-        if let b = plan.bytes { p["bytes"] = String(b) } else { p["duration"] = Units.fixed(plan.duration, 1) }
-        if plan.omit > 0 { p["omit"] = Units.fixed(plan.omit, 1) }
+        if let b = plan.bytes { p["bytes"] = String(b) } else { p["duration"] = Units.settingSeconds(plan.duration) }
+        if plan.omit > 0 { p["omit"] = Units.settingSeconds(plan.omit) }
         for (k, v) in plan.options { p[k] = v }
         return p
     }

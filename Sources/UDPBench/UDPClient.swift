@@ -85,7 +85,7 @@ struct UDPResults {
     let failure: String?
 
     private var parameters: [String: String] {
-        var p = ["mode": mode.rawValue, "streams": String(plan.streams), "duration": Units.fixed(plan.duration, 1)]
+        var p = ["mode": mode.rawValue, "streams": String(plan.streams), "duration": Units.settingSeconds(plan.duration)]
         switch mode {
         case .stream, .reverse, .bidir:
             p["size"] = String(plan.size)

@@ -13,11 +13,13 @@ struct ByteCount: Equatable, Sendable, CustomStringConvertible {
     let bytes: Int
     init(bytes: Int) { self.bytes = bytes }
 
-    /// Parses a count within `range`; anything else (0, -1, 1e300, overflow) names the range.
-    static func parser(_ range: ClosedRange<Int>) -> @Sendable (String) throws -> ByteCount {
+    /// Parses a count within `range`; anything else (0, -1, 1e300, overflow) names the range,
+    /// and `note` (the tighter limits of some engines, when the option is shared).
+    static func parser(_ range: ClosedRange<Int>, note: String? = nil) -> @Sendable (String) throws -> ByteCount {
         { text in
             guard let b = Units.parseBytes(text), b <= UInt64(Int.max), range.contains(Int(b)) else {
-                throw ValueOutOfRange(expected: "\(written(range.lowerBound)) to \(written(range.upperBound)) bytes (64K = 65,536)")
+                throw ValueOutOfRange(expected: "\(written(range.lowerBound)) to \(written(range.upperBound)) bytes"
+                                      + (note.map { ", \($0)" } ?? "") + " (64K = 65,536)")
             }
             return ByteCount(bytes: Int(b))
         }
@@ -46,7 +48,7 @@ struct SizeRange: Equatable, Sendable {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         let bounds = parts.map { Units.parseBytes(String($0)) }
         guard parts.count == 2, let lo = bounds[0], let hi = bounds[1], lo >= 1, lo <= hi, hi <= UInt64(limit.upperBound)
-        else { throw ValueOutOfRange(expected: "MIN:MAX with 1 <= MIN <= MAX <= 1G, e.g. 4K:1M") }
+        else { throw ValueOutOfRange(expected: "MIN:MAX with 1 <= MIN <= MAX <= 1G (tcp: 64M), e.g. 4K:1M") }
         return SizeRange(range: Int(lo)...Int(hi))
     }
 }

@@ -40,6 +40,11 @@ struct Report: ParsableCommand {
             transform: RangedValue.seconds(0.001...86_400))
     var idleTimeout: Double?
 
+    func validate() throws {
+        // Two readers of one standard input would each get part of it.
+        if files.filter({ $0 == "-" }).count > 1 { throw ValidationError("standard input (-) given more than once; name it once") }
+    }
+
     func run() throws {
         let request = StreamReport.Request(inputs: files, format: output.format,
                                            idleTimeout: idleTimeout.map { .milliseconds(Int64($0 * 1000)) })

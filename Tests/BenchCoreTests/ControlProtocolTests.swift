@@ -207,7 +207,19 @@ import Testing
         _ = m.streamsFinished()
         #expect(m.state == .awaitingResults)
         #expect(m.waitLimit == expected)
-        #expect(m.deadlinePassed() == [.send(.stop), .finish(.failed("server sent no results within \(Int(expected)) s; the peer may be gone"))])
+        let shown = expected == expected.rounded() ? String(Int(expected)) : String(expected)
+        #expect(m.deadlinePassed() == [.send(.stop), .finish(.failed("server sent no results within \(shown) s; the peer may be gone"))])
+    }
+
+    /// A server that stays silent in the handshake gets the test's timeout too, at most 10 s.
+    @Test(arguments: [(nil, 10.0), (1.5, 1.5), (30, 10)] as [(Double?, Double)])
+    func handshakeWaitIsTheTimeoutAtMostTenSeconds(timeout: Double?, expected: Double) {
+        var m = ControlClientMachine(plan: plan, token: nil, resultsTimeout: timeout)
+        _ = m.connected()
+        #expect(m.state == .awaitingChallenge)
+        #expect(m.waitLimit == expected)
+        let shown = expected == expected.rounded() ? String(Int(expected)) : String(expected)
+        #expect(m.deadlinePassed().last == .finish(.failed("server silent for \(shown) s during the handshake; is it an ibbench server?")))
     }
 
     @Test func busyServer() {

@@ -2,6 +2,12 @@ import Testing
 @testable import BenchCore
 
 @Suite struct UnitsTests {
+    /// A setting keeps the value given: `-t 0.04` is not shown as 0.0.
+    @Test(arguments: [(10.0, "10.0"), (0.04, "0.04"), (0.05, "0.05"), (1.25, "1.25"), (2.5, "2.5"), (0.0004, "0.000"), (1.0 / 3, "0.333")])
+    func settingSecondsKeepTheValueGiven(value: Double, shown: String) {
+        #expect(Units.settingSeconds(value) == shown)
+    }
+
     @Test(arguments: [("65536", 65536), ("64K", 65536), ("64KiB", 65536), ("1M", 1 << 20), ("2G", 2 << 30), ("1", 1)])
     func bytesUseBinaryPrefixes(text: String, bytes: UInt64) {
         #expect(Units.parseBytes(text) == bytes)

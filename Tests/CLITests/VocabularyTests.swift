@@ -171,6 +171,8 @@ import Testing
         ("ibbench", ["import", "netperf", "/nonexistent/netperf.txt"], 2),
         ("ibbench", ["tcp", "--loopback", "--sweep", "8:2"], 64),
         ("ibbench", ["compare", "10.0.0.2", "--tools", "iperf"], 64),   // iperf3 misspelt: it would run nothing
+        ("ibbench", ["report", "-", "-"], 64),
+        ("ibbench", ["serve", "--token", ""], 64),   // an empty secret is a check anyone passes
         ("ibbench", ["no-such-command"], 64),
         ("ibsetup", ["up", "ib0", "--mtu", "65521", "--dry-run"], 64),
         ("ibsetup", ["status", "--sysfs-root", "/nonexistent"], 2),

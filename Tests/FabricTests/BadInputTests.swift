@@ -82,6 +82,34 @@ import Testing
         #expect(json.output.contains(#""ok": false"#))
     }
 
+    /// A netdev's own files damaged: each is a problem line, and nothing is judged on a
+    /// value that was not read.
+    @Test func damagedNetdevFilesAreProblemsNotGuesses() throws {
+        let root = try FixtureTrees.root("a")
+        defer { FixtureTrees.remove(root) }
+        let ib0 = root.string + "/sys/class/net/ib0"
+        try "zz\n".write(toFile: ib0 + "/address", atomically: false, encoding: .utf8)
+        try "-1\n".write(toFile: ib0 + "/mtu", atomically: false, encoding: .utf8)
+        let snapshot = FabricSnapshot.read(root: root)
+        #expect(snapshot.problems.map(\.description).contains("ib0: unexpected address 'zz'"), "\(snapshot.problems)")
+        #expect(snapshot.problems.map(\.description).contains("ib0: unexpected mtu '-1'"), "\(snapshot.problems)")
+        let netdev = try #require(snapshot.interface(named: "ib0"))
+        #expect(netdev.mtu == nil)
+        #expect(netdev.connectedModeKnown == nil, "unknown, not 'no'")
+        let readiness = Readiness(judging: netdev, in: snapshot)
+        #expect(readiness.verdict == .blocked)
+        #expect(readiness.reason.contains("hardware address cannot be read"), "\(readiness.reason)")
+    }
+
+    @Test func aTypeThatIsNotANumberIsAProblem() throws {
+        let root = try FixtureTrees.root("a")
+        defer { FixtureTrees.remove(root) }
+        try "abc\n".write(toFile: root.string + "/sys/class/net/ib0/type", atomically: false, encoding: .utf8)
+        let snapshot = FabricSnapshot.read(root: root)
+        #expect(snapshot.problems.map(\.description) == ["ib0: unexpected type 'abc'"])
+        #expect(snapshot.interfaces.isEmpty)
+    }
+
     @Test func missingDeviceLinkFallsBackToTheGIDMatch() throws {
         let root = try FixtureTrees.root("f")
         defer { FixtureTrees.remove(root) }

@@ -26,6 +26,14 @@ import Testing
         #expect(requests[2].mode == .connected)
     }
 
+    @Test func aMissingConfigFileIsNamedAsSuch() {
+        #expect(throws: LinkSetupError.unsupported("/nonexistent/links.yaml", what: "no such file",
+                                                  next: "check the --config path (an example: configs/ipoib.yaml)")) {
+            _ = try LinkConfig.load(path: "/nonexistent/links.yaml")
+        }
+        #expect(throws: LinkSetupError.self) { _ = try LinkConfig.load(path: "/") }
+    }
+
     /// `up ib0 --config` takes the entry named ib0, not also its child's; a child configured
     /// under its parent's name is found by the child's name.
     @Test func entriesKeepTheirNames() throws {

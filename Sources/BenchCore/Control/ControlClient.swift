@@ -45,13 +45,21 @@ public struct ControlClientMachine: Sendable {
     /// Seconds the runner waits in the current state before `deadlinePassed()`.
     public var waitLimit: Double {
         switch state {
-        case .idle, .awaitingChallenge, .awaitingWelcome, .awaitingAccepted, .attaching, .awaitingReady: 10
+        // A server answers the handshake at once; a silent one gets --timeout, at most 10 s.
+        case .idle, .awaitingChallenge, .awaitingWelcome, .awaitingAccepted: min(10, silentPeerLimit)
+        case .attaching, .awaitingReady: 10
         case .running: plan.timeLimit
         // A live server answers `finished` at once; a silent one gets the test's own timeout.
-        case .awaitingResults: resultsTimeout ?? min(15, max(1, plan.timeLimit - plan.duration))
+        case .awaitingResults: resultsTimeout ?? min(15, silentPeerLimit)
         case .done: 0
         }
     }
+
+    /// The test's --timeout: how long a silent peer is waited for.
+    private var silentPeerLimit: Double { resultsTimeout ?? max(1, plan.timeLimit - plan.duration) }
+
+    /// `10`, `0.5`: a wait as the error names it.
+    private var shownWait: String { waitLimit >= 1 && waitLimit == waitLimit.rounded() ? String(Int(waitLimit)) : Units.settingSeconds(waitLimit) }
 
     public mutating func connected() -> [Action] {
         guard state == .idle else { return [] }
@@ -125,11 +133,11 @@ public struct ControlClientMachine: Sendable {
         let what: String
         switch state {
         case .idle, .awaitingChallenge, .awaitingWelcome, .awaitingAccepted:
-            what = "server silent for \(Int(waitLimit)) s during the handshake; is it an ibbench server?"
-        case .attaching: what = "data connections not open within \(Int(waitLimit)) s; check firewalls for the port"
-        case .awaitingReady: what = "server did not confirm the data connections within \(Int(waitLimit)) s"
-        case .running: what = "test outlived its time limit of \(Int(waitLimit)) s; the peer may be gone"
-        case .awaitingResults: what = "server sent no results within \(Int(waitLimit)) s; the peer may be gone"
+            what = "server silent for \(shownWait) s during the handshake; is it an ibbench server?"
+        case .attaching: what = "data connections not open within \(shownWait) s; check firewalls for the port"
+        case .awaitingReady: what = "server did not confirm the data connections within \(shownWait) s"
+        case .running: what = "test outlived its time limit of \(shownWait) s; the peer may be gone"
+        case .awaitingResults: what = "server sent no results within \(shownWait) s; the peer may be gone"
         case .done: return []
         }
         return end(.failed(what), notify: true)

@@ -88,6 +88,18 @@ public enum Units {
         }
     }
 
+    /// A setting in seconds as given: one decimal at least (`10.0`), up to three when it has
+    /// them (`0.04`, `1.25`), so that no test's parameters round it to another value.
+    public static func settingSeconds(_ value: Double) -> String {
+        var scale = 10.0
+        for digits in 1...3 {
+            let scaled = value * scale
+            if abs(scaled - scaled.rounded()) < 1e-6 { return fixed(value, digits) }
+            scale *= 10
+        }
+        return fixed(value, 3)
+    }
+
     /// `value` with exactly `digits` decimals, no Foundation.
     public static func fixed(_ value: Double, _ digits: Int) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }

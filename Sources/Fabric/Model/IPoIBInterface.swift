@@ -78,6 +78,11 @@ public struct IPoIBInterface: Hashable, Sendable {
         return first & 0x80 != 0
     }
 
+    /// `canDoConnectedMode`, or nil when the address that says so could not be read.
+    public var connectedModeKnown: Bool? {
+        hasModeFile && hardwareAddress == nil ? nil : canDoConnectedMode
+    }
+
     /// The GID in the hardware address (the port's GID for this interface).
     public var gid: GID? { hardwareAddress.flatMap { GID(ipoibHardwareAddress: $0) } }
 

@@ -92,7 +92,7 @@ extension FabricSnapshot {
             ("carrier", .optional(netdev.carrier)),
             ("admin_up", .optional(netdev.adminUp)),
             ("hw_address", .optional(netdev.hardwareAddressText)),
-            ("connected_mode_capable", .bool(netdev.canDoConnectedMode)),
+            ("connected_mode_capable", netdev.connectedModeKnown.map(JSONValue.bool) ?? .null),
             ("pkey", .optional(netdev.pkey.map { hex($0, width: 4) })),
             ("parent", .optional(netdev.parent)),
             ("addresses", .array(netdev.addresses.map(JSONValue.string))),

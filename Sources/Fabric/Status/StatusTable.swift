@@ -21,7 +21,7 @@ extension FabricSnapshot {
             }
             for netdev in netdevs {
                 rows.append(base + [netdev.name, netdev.mode?.rawValue ?? "-", netdev.mtu.map(String.init) ?? "?",
-                                    netdev.canDoConnectedMode ? "yes" : "no"])
+                                    netdev.connectedModeKnown.map { $0 ? "yes" : "no" } ?? "?"])
             }
         }
         var lines = Self.align(rows)

@@ -5,8 +5,8 @@ extension AttributeReader {
     mutating func ipoibNames() -> [String] {
         let classDir = sysfs.path("sys/class/net")
         return (list(classDir, of: "net") ?? []).filter { name in
-            // A netdev whose type cannot be read is noted and skipped.
-            text(classDir.appending(name), "type", of: name, required: true) == "32"
+            // A netdev whose type cannot be read or is not a number is noted and skipped.
+            value(classDir.appending(name), "type", of: name, required: true, AttributeFormat.decimal) == 32
         }
     }
 
@@ -16,7 +16,7 @@ extension AttributeReader {
         var netdev = IPoIBInterface(name: name)
         netdev.hasModeFile = sysfs.exists(dir.appending("mode"))
         netdev.mode = value(dir, "mode", of: name) { IPoIBMode(rawValue: $0) }
-        netdev.mtu = value(dir, "mtu", of: name, required: true, AttributeFormat.decimal)
+        netdev.mtu = value(dir, "mtu", of: name, required: true) { AttributeFormat.decimal($0).flatMap { $0 > 0 ? $0 : nil } }
         netdev.operState = text(dir, "operstate", of: name)
         // `carrier` fails with EINVAL while the interface is down: not a problem.
         netdev.carrier = (try? sysfs.read(dir.appending("carrier"))).flatMap(AttributeFormat.flag)

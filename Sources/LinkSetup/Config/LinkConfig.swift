@@ -36,8 +36,13 @@ public enum LinkConfig {
 
     /// `load(path:)` with each request's name in the file.
     public static func loadEntries(path: String) throws(LinkSetupError) -> [Entry] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .config(file: path, reason: "cannot read the file")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .unsupported(path, what: "no such file", next: "check the --config path (an example: configs/ipoib.yaml)")
+        }
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            throw .unsupported(path, what: isDirectory.boolValue ? "is a directory, not a config file" : "cannot be read (permissions?)",
+                               next: "give the YAML file, e.g. configs/ipoib.yaml")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .config(file: path, reason: "not UTF-8 text")

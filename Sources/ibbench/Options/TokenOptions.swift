@@ -11,6 +11,8 @@ struct TokenOptions: ParsableArguments {
 
     func validate() throws {
         if token != nil && tokenFile != nil { throw ValidationError("give --token or --token-file, not both") }
+        // An empty secret would be a check anyone passes, as an empty token file would be.
+        if token?.isEmpty == true { throw ValidationError("--token: the secret is empty; give one, or leave --token out") }
     }
 
     /// The secret, read from the file when one is named; nil without either option.
