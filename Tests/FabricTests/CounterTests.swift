@@ -54,6 +54,20 @@ struct CounterTree {
         #expect(try PortCounters.read(root: tree.path, target: CounterTarget(parsing: "mlx5_0:2")!).map(\.name) == ["mlx5_0:2"])
     }
 
+    /// A counter that is not a count is said, not dropped without a word.
+    @Test func aCounterThatIsNotACountIsAProblem() throws {
+        let tree = try CounterTree()
+        defer { tree.remove() }
+        let file = tree.root.appendingPathComponent("sys/class/infiniband/mlx5_0/ports/1/counters/link_downed")
+        try "banana\n".write(to: file, atomically: false, encoding: .utf8)
+        let ports = try PortCounters.read(root: tree.path)
+        #expect(ports[0].counters["link_downed"] == nil)
+        #expect(ports[0].problems == ["mlx5_0:1: counter link_downed reads 'banana', not a count; left out"])
+        let outcome = counterSnapshot(root: tree.path)
+        #expect(outcome.ending == .done)
+        #expect(outcome.diagnostics == ports[0].problems)
+    }
+
     @Test func aMissingPortNamesWhatThereIs() throws {
         let tree = try CounterTree()
         defer { tree.remove() }

@@ -8,12 +8,15 @@ public struct PortCounters: Sendable, Equatable {
     public var port: Int
     public var counters: [String: UInt64]
     public var hardware: [String: UInt64]
+    /// Counter files whose text is not a count, one line each, for the reader to show.
+    public var problems: [String]
 
-    public init(device: String, port: Int, counters: [String: UInt64], hardware: [String: UInt64]) {
+    public init(device: String, port: Int, counters: [String: UInt64], hardware: [String: UInt64], problems: [String] = []) {
         self.device = device
         self.port = port
         self.counters = counters
         self.hardware = hardware
+        self.problems = problems
     }
 
     public var name: String { "\(device):\(port)" }
@@ -61,9 +64,12 @@ extension PortCounters {
             let ports = ((try? sysfs.list(base.appending("\(device)/ports"))) ?? []).compactMap(Int.init)
             for port in ports where target.port == nil || target.port == port {
                 let dir = base.appending("\(device)/ports/\(port)")
+                var problems: [String] = []
+                let name = "\(device):\(port)"
                 found.append(PortCounters(device: device, port: port,
-                                          counters: values(sysfs, dir.appending("counters")),
-                                          hardware: values(sysfs, dir.appending("hw_counters"))))
+                                          counters: values(sysfs, dir.appending("counters"), port: name, problems: &problems),
+                                          hardware: values(sysfs, dir.appending("hw_counters"), port: name, problems: &problems),
+                                          problems: problems))
             }
         }
         if found.isEmpty {
@@ -74,11 +80,18 @@ extension PortCounters {
         return found
     }
 
-    private static func values(_ sysfs: Sysfs, _ dir: FilePath) -> [String: UInt64] {
+    /// The counters in `dir`. A file the kernel will not read is left out (an HCA without
+    /// extended counters answers EINVAL, or shows "N/A (no PMA)"); one whose text is not a
+    /// count otherwise is a problem.
+    private static func values(_ sysfs: Sysfs, _ dir: FilePath, port: String, problems: inout [String]) -> [String: UInt64] {
         var out: [String: UInt64] = [:]
         for name in (try? sysfs.list(dir)) ?? [] {
-            if let text = try? sysfs.read(dir.appending(name)), let v = UInt64(text.filter { !$0.isWhitespace }) {
+            guard let text = try? sysfs.read(dir.appending(name)) else { continue }
+            if let v = UInt64(text.filter { !$0.isWhitespace }) {
                 out[name] = v
+            } else if !text.hasPrefix("N/A") {   // "N/A (no PMA)": the port does not keep that counter
+                let shown = String(text.reversed().drop { $0.isWhitespace }.reversed())
+                problems.append("\(port): counter \(name) reads \(quoted(shown)), not a count; left out")
             }
         }
         return out

@@ -17,7 +17,7 @@ public func counterSnapshot(root: FilePath = "/", target: CounterTarget = Counte
             ("sysfs_root", .string(root.string)),
             ("ports", .array(ports.map(CounterJSON.snapshot))),
         ])
-        return CommandOutcome(output: doc.rendered() + "\n", diagnostics: [], ending: .done)
+        return CommandOutcome(output: doc.rendered() + "\n", diagnostics: ports.flatMap(\.problems), ending: .done)
     }
     var rows: [[String]] = [["PORT", "COUNTER", "VALUE", ""]]
     for p in ports {
@@ -28,7 +28,8 @@ public func counterSnapshot(root: FilePath = "/", target: CounterTarget = Counte
             rows.append([p.name, name, String(value), note])
         }
     }
-    return CommandOutcome(output: FabricSnapshot.align(rows).map { String($0.reversed().drop { $0 == " " }.reversed()) + "\n" }.joined(), diagnostics: [], ending: .done)
+    return CommandOutcome(output: FabricSnapshot.align(rows).map { String($0.reversed().drop { $0 == " " }.reversed()) + "\n" }.joined(),
+                          diagnostics: ports.flatMap(\.problems), ending: .done)
 }
 
 /// `ibsetup counters --interval S [--count N]`: reads, waits `interval`, reads again and
