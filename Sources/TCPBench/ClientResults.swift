@@ -110,8 +110,8 @@ struct ClientResults {
             }
             var m: [Metric] = []
             if let received { m.append(Metric("throughput", seconds > 0 ? received * 8 / seconds : 0, .bitsPerSecond)) }
-            let up = flows.filter(\.clientSends), down = flows.filter { !$0.clientSends }
             if mode == .bidir {
+                let up = flows.filter(\.clientSends), down = flows.filter { !$0.clientSends }
                 if let r = rate(up) { m.append(Metric("throughput_sent", r, .bitsPerSecond)) }
                 if let r = rate(down) { m.append(Metric("throughput_received", r, .bitsPerSecond)) }
             }
