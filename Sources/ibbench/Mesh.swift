@@ -159,6 +159,10 @@ struct MeshCommand: ParsableCommand {
         do {
             if let hosts, let rank {
                 let isFile = FileManager.default.fileExists(atPath: hosts)
+                // No host name holds a '/': this was meant as a file.
+                if !isFile, hosts.contains("/") {
+                    throw Outcome(.error, message: "--hosts \(hosts): no such file; give the file of hosts, or a list such as node[1-4]")
+                }
                 membership = try MeshMembership.fromHosts(isFile ? try read(hosts) : hosts, isFile: isFile, rank: rank)
             } else {
                 membership = try MeshMembership.fromSlurm(environment: ProcessInfo.processInfo.environment)
@@ -174,6 +178,19 @@ struct MeshCommand: ParsableCommand {
         // With --hosts each rank listens on its own host's address, so that several ranks
         // can share one machine (127.0.0.1, 127.0.0.2, …); under Slurm, on every address.
         config.bind = interface.bind ?? (hosts != nil ? membership.hosts[membership.rank] : nil)
+        if interface.bind == nil, hosts != nil {
+            let own = membership.hosts[membership.rank]
+            // A rank started on the wrong machine, or with the wrong --rank: say so, not
+            // "--bind", which the user never gave.
+            guard let address = try? SocketAddress.resolve(own, port: 0, passive: true) else {
+                throw Outcome.usage("--hosts: rank \(membership.rank)'s host \(own) does not resolve here; "
+                                    + "give names this machine resolves, or addresses")
+            }
+            if (try? Socket.listen(on: address, device: nil)) == nil {
+                throw Outcome.usage("--hosts: rank \(membership.rank)'s host \(own) is not an address of this machine; "
+                                    + "start rank \(membership.rank) on \(own), or check --rank and --hosts")
+            }
+        }
         config.device = interface.dev
         config.ibDevice = hca.ibDev
         config.ibPort = hca.ibPort

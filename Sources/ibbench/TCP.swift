@@ -91,6 +91,7 @@ struct TCP: ParsableCommand {
 
     func validate() throws {
         if peer == nil && !loopback { throw ValidationError("give the PEER running `ibbench serve`, or --loopback") }
+        if peer?.isEmpty == true { throw ValidationError("PEER is empty; give the host running `ibbench serve`") }
         if let peer, loopback, TCPMode(rawValue: peer) == nil {
             // `ibbench tcp --loopback rr`: the mode lands in PEER's place.
             throw ValidationError("--loopback takes no PEER")

@@ -101,6 +101,7 @@ struct UDP: ParsableCommand {
 
     func validate() throws {
         if peer == nil && !loopback { throw ValidationError("give the PEER running `ibbench serve`, or --loopback") }
+        if peer?.isEmpty == true { throw ValidationError("PEER is empty; give the host running `ibbench serve`") }
         if let peer, loopback, UDPMode(rawValue: peer) == nil { throw ValidationError("--loopback takes no PEER") }
         let test: UDPTestOptions
         do { test = try runRequest().test.validated() } catch { throw ValidationError(error.description) }

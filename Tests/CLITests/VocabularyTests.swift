@@ -173,6 +173,11 @@ import Testing
         ("ibbench", ["compare", "10.0.0.2", "--tools", "iperf"], 64),   // iperf3 misspelt: it would run nothing
         ("ibbench", ["report", "-", "-"], 64),
         ("ibbench", ["serve", "--token", ""], 64),   // an empty secret is a check anyone passes
+        ("ibbench", ["tcp", ""], 64),
+        ("ibbench", ["udp", ""], 64),
+        ("ibbench", ["tcp", "--loopback", "--congestion", ""], 64),
+        ("ibbench", ["mesh", "--hosts", "10.255.255.1,127.0.0.1", "--rank", "0"], 64),   // rank 0's host is not this machine
+        ("ibbench", ["mesh", "--hosts", "/nonexistent/hosts.txt", "--rank", "0"], 2),
         ("ibbench", ["no-such-command"], 64),
         ("ibsetup", ["up", "ib0", "--mtu", "65521", "--dry-run"], 64),
         ("ibsetup", ["status", "--sysfs-root", "/nonexistent"], 2),

@@ -22,6 +22,12 @@ struct TCPTuningOptions: ParsableArguments {
     @Flag(help: "rr: wait for each message without sleeping, at both ends (lower latency, a busy core each).")
     var busyPoll = false
 
+    func validate() throws {
+        if congestion?.isEmpty == true {
+            throw ValidationError("--congestion: give an algorithm name (see net.ipv4.tcp_available_congestion_control)")
+        }
+    }
+
     var tuning: TCPTuning {
         TCPTuning(window: window.window?.bytes, noDelay: nodelay ? true : nil, mss: mss, congestion: congestion,
                   zeroCopy: zerocopy, busyPoll: busyPoll)
