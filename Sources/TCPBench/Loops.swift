@@ -118,7 +118,6 @@ func receiveLoop(fd: CInt, buffer: UnsafeMutableRawBufferPointer, limits: LoopLi
         let n = recv(fd, buffer.baseAddress, buffer.count, first ? 0 : CInt(MSG_WAITALL))
         let now = monotonicNanos()
         if n > 0 {
-            progress.bytes.wrappingAdd(UInt64(n), ordering: .relaxed)
             if first {
                 first = false
                 r.startNanos = now
@@ -126,6 +125,8 @@ func receiveLoop(fd: CInt, buffer: UnsafeMutableRawBufferPointer, limits: LoopLi
                 var lowWater = CInt(clamping: buffer.count)
                 _ = setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &lowWater, socklen_t(MemoryLayout<CInt>.size))
             }
+            // After the mark: a watcher that sees bytes counted sees the mark set.
+            progress.bytes.wrappingAdd(UInt64(n), ordering: .relaxed)
             if !measuring && now >= omitEnd {
                 // This read's bytes came in before `now`: the window starts after them.
                 measuring = true
