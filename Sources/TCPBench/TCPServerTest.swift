@@ -193,7 +193,13 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
             guard let more = try? socket.readSome(max: plan.request - have, until: deadline), !more.isEmpty else { return }
             have += more.count
         }
-        guard (try? socket.writeAll(crrResponse, until: deadline)) != nil else { return }
+        // Counted before the response goes: the client can ask for the results as soon as it
+        // has the last response, and they must hold that transaction. A write that fails
+        // takes it back.
         progress[stream].transactions.wrappingAdd(1, ordering: .relaxed)
+        guard (try? socket.writeAll(crrResponse, until: deadline)) != nil else {
+            progress[stream].transactions.wrappingSubtract(1, ordering: .relaxed)
+            return
+        }
     }
 }
