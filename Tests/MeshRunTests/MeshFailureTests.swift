@@ -102,8 +102,10 @@ extension MeshLoopbackTests {
 
         // A new run into the same --out, without --resume, would start the journal afresh.
         let kept2 = try Data(contentsOf: journalURL)
+        let ports = meshPorts(slot: 4)   // the second run's, free again now that it is over
         let fresh = try runProduct("ibbench", ["mesh", "--hosts", hosts.joined(separator: ","), "--rank", "0", "--out", out.path,
-                                            "--join-timeout", "1", "-t", "0.3"], timeout: 30)
+                                               "--port", String(ports.server), "--coordinator-port", String(ports.coordinator),
+                                               "--join-timeout", "1", "-t", "0.3"], timeout: 30)
         #expect(fresh.status == 2, "\(fresh.stderr)")
         #expect(fresh.stderr == "Error: --out \(out.path): already holds an earlier run's results.jsonl; "
                 + "continue that run with --resume \(journalURL.path), or give another --out\n")
