@@ -97,19 +97,21 @@ struct ClientResults {
                     out.append((r, String(i)))
                 }
             }
-            let seconds = flows.map(\.seconds).max() ?? 0
-            let arrived = flows.compactMap(\.receivedBytes)
-            let received: Double? = arrived.count == flows.count ? arrived.reduce(0, +) : nil
-            let sent = flows.compactMap(\.sentBytes)
-            /// What `fs` delivered over their longest time; nil when a receiver's count is lost.
-            func rate(_ fs: [Flow]) -> Double? {
+            /// What `fs` delivered; nil when a receiver's count is lost.
+            func delivered(_ fs: [Flow]) -> Double? {
                 let counts = fs.compactMap(\.receivedBytes)
-                guard counts.count == fs.count else { return nil }
-                let s = fs.map(\.seconds).max() ?? 0
-                return s > 0 ? counts.reduce(0, +) * 8 / s : 0
+                return counts.count == fs.count ? counts.reduce(0, +) : nil
             }
+            /// What `fs` delivered over their longest time.
+            func rate(_ fs: [Flow]) -> Double? {
+                let s = fs.map(\.seconds).max() ?? 0
+                return delivered(fs).map { s > 0 ? $0 * 8 / s : 0 }
+            }
+            let seconds = flows.map(\.seconds).max() ?? 0
+            let received = delivered(flows)
+            let sent = flows.compactMap(\.sentBytes)
             var m: [Metric] = []
-            if let received { m.append(Metric("throughput", seconds > 0 ? received * 8 / seconds : 0, .bitsPerSecond)) }
+            if let t = rate(flows) { m.append(Metric("throughput", t, .bitsPerSecond)) }
             if mode == .bidir {
                 let up = flows.filter(\.clientSends), down = flows.filter { !$0.clientSends }
                 if let r = rate(up) { m.append(Metric("throughput_sent", r, .bitsPerSecond)) }
