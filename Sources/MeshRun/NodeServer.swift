@@ -16,7 +16,7 @@ final class NodeServer: Sendable {
         quiet.logLevel = .warning   // one line per test accepted would drown the mesh's own output
         let options = ServerOptions(port: port, bind: bind, device: device, maxClients: 16, token: token)
         let rdma = RDMATransport(port: port, address: bind, logger: quiet)
-        let server = try BenchServer(options: options, transports: [TCPTransport(), rdma], logger: quiet)
+        let server = try BenchServer(options: options, transports: [TCPTransport(bind: bind, device: device, logger: quiet), rdma], logger: quiet)
         self.server = server
         do { thread = try BenchThread(name: "ibb-mesh-srv") { server.serve() } } catch {
             throw BenchError(.local, subject: "mesh server", what: "cannot start its thread", next: "check the thread limit")

@@ -11,7 +11,9 @@ final class DataPath: ClientDataPath, @unchecked Sendable {
     let mode: TCPMode
     let plan: TestPlan
     let options: TCPTestOptions
-    let address: SocketAddress
+    /// Where the data connections go: the server's port, or the test's own when the server
+    /// gave one (`tcp-port`, for a `--window`).
+    private(set) var address: SocketAddress
     private var session: [UInt8] = []
     private(set) var fds: [CInt] = []
     private let threads = DataThreads<LoopResult>()
@@ -32,6 +34,13 @@ final class DataPath: ClientDataPath, @unchecked Sendable {
     /// Opens the data connections, each announcing itself with `attach`.
     func open(session: [UInt8], info: [String: String]) throws(BenchError) {
         self.session = session
+        if let given = info["tcp-port"] {
+            guard let port = UInt16(given), port != 0 else {
+                throw BenchError(.peer, subject: "\(address)", what: "the server gave a bad TCP data port '\(given)'",
+                                 next: "check that the peer runs `ibbench serve`")
+            }
+            address = address.with(port: port)
+        }
         if mode == .crr { try prepareConnectRequestOptions() }
         let n = mode.connections(streams: plan.streams)
         for i in 0..<n {
@@ -43,7 +52,7 @@ final class DataPath: ClientDataPath, @unchecked Sendable {
             } catch {
                 throw BenchError(.peer, subject: "\(address)", what: "data connection \(i + 1) of \(n) failed",
                                  errnoName: error.symbol,
-                                 next: ControlClientRun.advice(error, port: options.port, device: options.device))
+                                 next: ControlClientRun.advice(error, port: address.port, device: options.device))
             }
         }
     }

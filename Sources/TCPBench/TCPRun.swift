@@ -28,7 +28,7 @@ public enum TCPBenchmark {
         var req = try request.validated()
         var loopback: LoopbackServer?
         if req.loopback {
-            let server = try LoopbackServer(transport: TCPTransport(), token: req.test.token, logger: logger)
+            let server = try LoopbackServer(transport: TCPTransport(bind: LoopbackServer.address, logger: logger), token: req.test.token, logger: logger)
             req.test.peer = "127.0.0.1"
             req.test.port = server.port
             loopback = server

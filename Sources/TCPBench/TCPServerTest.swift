@@ -6,12 +6,14 @@ import SystemPackage
 import SystemCalls
 
 /// The server side of one TCP test: data connections attach to it by session cookie; each runs
-/// its loop on the thread that accepted it, and reports back through the gate.
+/// its loop on the thread that accepted it, and reports back through the gate. They arrive on
+/// the server's port, or on the test's own `dataPort` when it has one.
 final class TCPServerTest: ServerTest, @unchecked Sendable {
     let plan: TestPlan
     let mode: TCPMode
     let session: [UInt8]
-    var connectInfo: [String: String] { [:] }
+    private let dataPort: ConnectionAcceptor?
+    var connectInfo: [String: String] { dataPort.map { ["tcp-port": String($0.port)] } ?? [:] }
     /// The client's window, congestion control and no-delay, for every accepted data connection
     /// (crr: every transaction's), prepared once.
     private let acceptedOptions: PreparedSocketOptions
@@ -32,14 +34,39 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
     }
     private let state = Gate(State())
 
-    init(plan: TestPlan, mode: TCPMode, session: [UInt8]) {
+    /// Starts accepting on `dataPort`, which ends with the test (`abort`).
+    init(plan: TestPlan, mode: TCPMode, session: [UInt8], dataPort: ConnectionAcceptor? = nil) throws(BenchError) {
         self.plan = plan
         self.mode = mode
         self.session = session
+        self.dataPort = dataPort
         self.acceptedOptions = PreparedSocketOptions(accepted: SocketOptions(plan: plan.options))
         self.crrResponse = mode == .crr ? [UInt8](repeating: 0x5a, count: plan.response) : []
         self.expected = mode.connections(streams: plan.streams)
         self.progress = (0..<max(plan.streams, expected)).map { _ in StreamProgress() }
+        guard let dataPort else { return }
+        do {
+            try BenchThread.detached(name: "ibb-tcp-port") { [self] in
+                dataPort.run { [self] in attachOnDataPort($0) }
+            }
+        } catch {
+            throw BenchError(.local, subject: "TCP data port", what: "cannot start its thread",
+                             next: "lower --max-clients or raise the thread limit")
+        }
+    }
+
+    /// A connection on the test's own port: it must attach to this test, like any data
+    /// connection on the server's port (first frame within 10 s).
+    private func attachOnDataPort(_ socket: consuming Socket) {
+        var channel = ControlChannel(socket: socket)
+        guard case .event(.message(.attach(let cookie, let stream))) = channel.receive(until: .after(seconds: 10)) else { return }
+        guard cookie == session else {
+            _ = channel.send(.error("unknown session; this port takes only its own test's data connections"),
+                             until: .after(seconds: 2))
+            return
+        }
+        let leftover = channel.decoder.takeRemaining()
+        attach(channel.takeSocket(), stream: stream, leftover: leftover)
     }
 
     func waitForDataPath(until deadline: Deadline) -> DataPathStatus {
@@ -50,6 +77,7 @@ final class TCPServerTest: ServerTest, @unchecked Sendable {
     func start() { state.update { $0.started = true } }
 
     func abort() {
+        dataPort?.stop()
         stopLoops()
         state.update { $0.aborted = true }
     }

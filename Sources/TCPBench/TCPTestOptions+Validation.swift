@@ -13,9 +13,9 @@ extension TCPTestOptions {
     /// Write, request and response sizes, and the bounds of a sweep: 1 byte to 64 MiB.
     public static let messageSizeRange = 1...(64 << 20)
     /// Socket buffer sizes (SO_SNDBUF/SO_RCVBUF): 1 byte to 1 GiB.
-    public static let windowRange = 1...(1 << 30)
+    public static let windowRange = SocketOptions.windowRange
     /// TCP_MAXSEG: what Linux accepts (TCP_MIN_MSS to MAX_TCP_WINDOW).
-    public static let mssRange = 88...32_767
+    public static let mssRange = SocketOptions.mssRange
 
     /// Checks every range and the rules across options; the error names the option and what to do.
     public func validated() throws(BenchError) -> TCPTestOptions {

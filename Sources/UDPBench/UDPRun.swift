@@ -24,7 +24,7 @@ public enum UDPBenchmark {
         }
         var loopback: LoopbackServer?
         if req.loopback {
-            let server = try LoopbackServer(transport: UDPTransport(bind: "127.0.0.1"), token: req.test.token, logger: logger)
+            let server = try LoopbackServer(transport: UDPTransport(bind: LoopbackServer.address), token: req.test.token, logger: logger)
             req.test.peer = "127.0.0.1"
             req.test.port = server.port
             loopback = server

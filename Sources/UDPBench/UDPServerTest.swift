@@ -55,15 +55,7 @@ package struct UDPTransport: Transport {
     }
 
     private func bindOne(options: PreparedSocketOptions) throws(Errno) -> Socket {
-        if let bind, let address = try? SocketAddress.resolve(bind, port: 0, passive: true) {
-            return try UDPSocket.bound(to: address, options: options)
-        }
-        do {
-            // "::" takes IPv4 clients too (as v4-mapped addresses) where the host has IPv6.
-            return try UDPSocket.bound(to: try! SocketAddress.resolve("::", port: 0, passive: true), options: options)
-        } catch where error == .addressFamilyNotSupported {
-            return try UDPSocket.bound(to: try! SocketAddress.resolve("0.0.0.0", port: 0, passive: true), options: options)
-        }
+        try Socket.onServerAddress(bind: bind) { address throws(Errno) in try UDPSocket.bound(to: address, options: options) }
     }
 }
 

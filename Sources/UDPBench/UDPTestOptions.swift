@@ -42,7 +42,7 @@ public struct UDPTestOptions: Sendable, Equatable {
     public static let messageRange = 1...UDPWire.maxDatagram
     /// bit/s: 0 (unpaced) to 10 Tbit/s.
     public static let rateRange: ClosedRange<Double> = 0...1e13
-    public static let windowRange = 1...(1 << 30)
+    public static let windowRange = SocketOptions.windowRange
     public static let timeoutRange: ClosedRange<Double> = 0.001...3600
     public static let intervalRange = IntervalReporter.everyRange
 

@@ -53,6 +53,6 @@ struct Serve: ParsableCommand {
         let options = ServerOptions(port: server.port, bind: interface.bind, device: interface.dev, once: once,
                                     maxClients: maxClients, token: try secret.secret())
         let rdma = RDMATransport(port: server.port, address: interface.bind, logger: logger)
-        try BenchServer(options: options, transports: [TCPTransport(), UDPTransport(bind: interface.bind, device: interface.dev), rdma], logger: logger).serve()
+        try BenchServer(options: options, transports: [TCPTransport(bind: interface.bind, device: interface.dev, logger: logger), UDPTransport(bind: interface.bind, device: interface.dev), rdma], logger: logger).serve()
     }
 }

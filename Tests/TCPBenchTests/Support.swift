@@ -15,7 +15,7 @@ final class TestServer {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         server = try BenchServer(options: ServerOptions(port: 0, bind: "127.0.0.1", maxClients: maxClients, token: token),
-                                 transports: [TCPTransport()], logger: logger)
+                                 transports: [TCPTransport(bind: "127.0.0.1", logger: logger)], logger: logger)
         let s = server
         thread = try BenchThread(name: "test-server") { s.serve() }
     }

@@ -42,14 +42,12 @@ public struct ServerOptions: Sendable {
 public final class BenchServer: Sendable {
     public let options: ServerOptions
     public let port: UInt16
-    private let listenerFD: CInt
+    private let acceptor: ConnectionAcceptor
     private let registry: TransportRegistry
     /// Tests accepted and not yet ended, by session cookie: data connections find theirs here.
     private let sessions = SessionTable()
     private let logger: Logger
-    private let stopped = Atomic<Bool>(false)
     private let controlSessions = Atomic<Int>(0)
-    private let handlers = Atomic<Int>(0)
     /// Connections still in their first-frame phase or serving; beyond this, new ones are closed.
     private static let maxHandlers = 1024
 
@@ -79,10 +77,10 @@ public final class BenchServer: Sendable {
         } catch {
             throw Self.listenError(error, address: address, options: options)
         }
-        do { port = try listener.localPort() } catch {
+        do { acceptor = try ConnectionAcceptor(listener: listener, maxHandlers: Self.maxHandlers, threadName: "ibb-conn", logger: logger) } catch {
             throw BenchError(.local, subject: "listener", what: "getsockname failed", errnoName: error.symbol, next: "report this")
         }
-        listenerFD = listener.release()
+        port = acceptor.port
     }
 
     private static func listenError(_ e: Errno, address: SocketAddress, options: ServerOptions) -> BenchError {
@@ -101,41 +99,20 @@ public final class BenchServer: Sendable {
         }
     }
 
-    deinit { close(listenerFD) }
-
     /// Test kinds this server runs.
     public var kinds: Set<String> { registry.kinds }
 
     /// Accepts and serves until `stop()` (or, with `once`, until the first test ends).
     public func serve() {
         logger.info("listening", metadata: ["port": "\(port)", "kinds": "\(registry.kinds.sorted().joined(separator: ","))"])
-        let listener = Socket(adopting: dup(listenerFD))
-        while !stopped.load(ordering: .relaxed) {
-            guard let conn = try? listener.accept(until: .after(seconds: 0.2)) else { continue }
-            if handlers.load(ordering: .relaxed) >= Self.maxHandlers {
-                continue   // `conn` closes here: too many connections in flight
-            }
-            let fd = conn.release()
-            handlers.wrappingAdd(1, ordering: .relaxed)
-            do {
-                try BenchThread.detached(name: "ibb-conn") { [self] in
-                    handle(Socket(adopting: fd))
-                    handlers.wrappingSubtract(1, ordering: .relaxed)
-                }
-            } catch {
-                close(fd)
-                handlers.wrappingSubtract(1, ordering: .relaxed)
-                logger.warning("cannot start a connection thread", metadata: ["error": "\(error)"])
-            }
-        }
+        acceptor.run { [self] in handle($0) }
         // Let handlers finish their current step (each is bounded by its own deadline).
-        let deadline = Deadline.after(seconds: 5)
-        while handlers.load(ordering: .relaxed) > 0 && !deadline.hasPassed { usleep(10_000) }
+        acceptor.waitForHandlers(until: .after(seconds: 5))
         for t in registry.transports { t.shutdown() }
     }
 
     /// Makes `serve()` return within about 200 ms.
-    public func stop() { stopped.store(true, ordering: .relaxed) }
+    public func stop() { acceptor.stop() }
 
     private func handle(_ socket: consuming Socket) {
         var channel = ControlChannel(socket: socket)
@@ -179,7 +156,7 @@ public final class BenchServer: Sendable {
 
 extension ControlChannel {
     /// Gives the socket to a data loop, ending the channel.
-    consuming func takeSocket() -> Socket { socket }
+    package consuming func takeSocket() -> Socket { socket }
 }
 
 /// The tests a server has accepted and not yet ended, by session cookie.

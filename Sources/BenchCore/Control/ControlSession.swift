@@ -91,6 +91,9 @@ struct ControlSession {
             guard let transport = registry.transport(for: plan.kind) else {
                 return .next(machine.prepareFailed("test kind \(plan.kind) has no transport on this server"))
             }
+            if let why = SocketOptions.planProblem(plan.options) {
+                return .next(machine.prepareFailed("\(plan.kind): \(why)"))
+            }
             if let cpu = plan.serverCPU, let why = cpuUnavailable(cpu) {
                 return .next(machine.prepareFailed("--cpu ...,\(cpu): on the server, \(why)"))
             }

@@ -19,14 +19,35 @@ package struct Socket: ~Copyable {
         return f
     }
 
-    /// A listening socket on `address` (SO_REUSEADDR, backlog 128). Kernel: socket, bind, listen.
-    package static func listen(on address: SocketAddress, device: String?) throws(Errno) -> Socket {
+    /// A listening socket on `address` (SO_REUSEADDR, backlog 128). `window` sets the send and
+    /// receive buffers before `listen`: accepted connections inherit them, and only a buffer
+    /// set before the handshake sizes the window scale and clamp it agrees.
+    /// Kernel: socket, setsockopt, bind, listen.
+    package static func listen(on address: SocketAddress, device: String?, window: Int? = nil) throws(Errno) -> Socket {
         let s = Socket(adopting: try sys { socket(address.family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0) })
         try s.setInt(SOL_SOCKET, SO_REUSEADDR, 1)
+        if let window {
+            try s.setInt(SOL_SOCKET, SO_SNDBUF, CInt(window))
+            try s.setInt(SOL_SOCKET, SO_RCVBUF, CInt(window))
+        }
         if let device { try s.bindToDevice(device) }
         _ = try sys { address.withSockaddr { sa, len in bind(s.fd, sa, len) } }
         _ = try sys { Glibc.listen(s.fd, 128) }
         return s
+    }
+
+    /// A test's data socket on the server: `open` on `bind` (`serve --bind`), else on every
+    /// address: "::", which takes IPv4 clients too (as v4-mapped addresses), or "0.0.0.0"
+    /// where the host has no IPv6.
+    package static func onServerAddress(bind: String?, _ open: (SocketAddress) throws(Errno) -> Socket) throws(Errno) -> Socket {
+        if let bind, let address = try? SocketAddress.resolve(bind, port: 0, passive: true) {
+            return try open(address)
+        }
+        do {
+            return try open(try! SocketAddress.resolve("::", port: 0, passive: true))
+        } catch where error == .addressFamilyNotSupported {
+            return try open(try! SocketAddress.resolve("0.0.0.0", port: 0, passive: true))
+        }
     }
 
     /// Accepts one connection; nil when the deadline passes first. Kernel: poll, accept, fcntl(FD_CLOEXEC).

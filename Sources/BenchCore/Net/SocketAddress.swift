@@ -83,6 +83,23 @@ package struct SocketOptions: Sendable, Equatable {
     package var device: String?
     package var bindAddress: String?
 
+    /// Socket buffer sizes (SO_SNDBUF/SO_RCVBUF): 1 byte to 1 GiB.
+    package static let windowRange = 1...(1 << 30)
+    /// TCP_MAXSEG: what Linux accepts (TCP_MIN_MSS to MAX_TCP_WINDOW).
+    package static let mssRange = 88...32_767
+
+    /// What is wrong with the socket settings of a plan, which comes from the peer: a window
+    /// or MSS that is not a number in range would otherwise trap on its way to setsockopt,
+    /// or be dropped without a word.
+    package static func planProblem(_ plan: [String: String]) -> String? {
+        for (key, range) in [("window", windowRange), ("mss", mssRange)] {
+            if let text = plan[key], !(Int(text).map(range.contains) ?? false) {
+                return "\(key) '\(text)' outside \(range.lowerBound)…\(range.upperBound)"
+            }
+        }
+        return nil
+    }
+
     package init(window: Int? = nil, noDelay: Bool = false, mss: Int? = nil, congestion: String? = nil,
          device: String? = nil, bindAddress: String? = nil) {
         self.window = window
