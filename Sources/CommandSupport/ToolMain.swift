@@ -7,7 +7,8 @@ extension ParsableCommand {
     /// its `Outcome`. ArgumentParser's own errors keep their statuses (usage 64,
     /// help and version 0), except that an error it does not know (status 1) is an
     /// error here (2): 1 means "the check said no". A usage error names an unknown
-    /// option first when there is one (see `UnknownOption`).
+    /// option first when there is one (see `UnknownOption`), and says that a value cannot
+    /// be negative where ArgumentParser saw none (see `NegativeValue`).
     public static func runAsTool(_ arguments: [String]) -> Never {
         do {
             var command = try parseAsRoot(arguments)
@@ -22,6 +23,11 @@ extension ParsableCommand {
             if exitCode(for: error) == .validationFailure, let unknown = UnknownOption.first(in: arguments, root: self) {
                 StandardError.error("Unknown option '\(unknown.word)'")
                 StandardError.line("Usage: " + usageString(for: unknown.command).trimmingCharacters(in: .whitespaces))
+                exit(withError: ExitCode(ExitStatus.usage.rawValue))
+            }
+            if exitCode(for: error) == .validationFailure,
+               let text = NegativeValue.rewrite(fullMessage(for: error), arguments: arguments) {
+                StandardError.write(text.hasSuffix("\n") ? text : text + "\n")
                 exit(withError: ExitCode(ExitStatus.usage.rawValue))
             }
             if exitCode(for: error) == .failure {

@@ -145,8 +145,26 @@ import Testing
             let run = try runTool(tool, command + [option, value], timeout: 30)
             #expect(run.status == 64, "\(option) \(value): \(run.status) \(run.stderr)")
             #expect(run.stderr.hasPrefix("Error: "), "\(option) \(value): \(run.stderr)")
-            #expect(run.stderr.split(separator: "\n").first?.contains(option) == true, "\(option) \(value): \(run.stderr)")
+            let first = run.stderr.split(separator: "\n").first ?? ""
+            #expect(first.contains(option), "\(option) \(value): \(run.stderr)")
+            if value.hasPrefix("-") {
+                // Not "Missing value": ArgumentParser takes "-1" for an option, not a value.
+                #expect(first.contains("'\(value)'") && first.contains("cannot be negative"), "\(option) \(value): \(run.stderr)")
+            }
         }
+    }
+
+    /// An option followed by another option still lacks its value, and says so; the
+    /// negative-number wording is for numbers only.
+    @Test func anOptionWithoutItsValueIsStillMissingOne() throws {
+        let run = try runTool("ibbench", ["tcp", "--loopback", "-t", "--nodelay"], timeout: 30)
+        #expect(run.status == 64)
+        #expect(run.stderr.hasPrefix("Error: Missing value for '-t <duration>'"), "\(run.stderr)")
+        let ibsetup = try runTool("ibsetup", ["up", "ib0", "--mtu", "-5"], timeout: 30)
+        #expect(ibsetup.status == 64)
+        #expect(ibsetup.stderr.hasPrefix("Error: The value '-5' is invalid for '--mtu <mtu>': it cannot be negative"),
+                "\(ibsetup.stderr)")
+        #expect(ibsetup.stderr.contains("Usage: ibsetup up"), "\(ibsetup.stderr)")
     }
 
     @Test func statusFormatJSONIsTheSameAsJSON() throws {

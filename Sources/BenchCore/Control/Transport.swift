@@ -5,7 +5,8 @@ package protocol ServerTest: AnyObject, Sendable {
     /// Cookie the client's data path presents to join this test (TCP data connections in
     /// their `attach` frame, RDMA connect requests in their private data).
     var session: [UInt8] { get }
-    /// What the client needs to open the data path (sent in `accepted`); empty for TCP.
+    /// What the client needs to open the data path (sent in `accepted`): RDMA's and UDP's
+    /// ports, TCP's own port for a `--window` test; empty when TCP uses the server's port.
     var connectInfo: [String: String] { get }
     /// Waits until every part of the data path is in, it failed, or the deadline passes.
     /// Called repeatedly with short deadlines while the control connection is watched.
@@ -15,8 +16,9 @@ package protocol ServerTest: AnyObject, Sendable {
     func abort()
     /// Waits, at most until `deadline`, for the data threads; returns the server's half.
     func results(until deadline: Deadline) -> [BenchResult]
-    /// A data connection on the server's port that presented this test's session cookie;
-    /// `leftover` is what arrived after its `attach` frame. Runs on the connection's thread.
+    /// A data connection, on the server's port or the test's own, that presented this test's
+    /// session cookie; `leftover` is what arrived after its `attach` frame. Runs on the
+    /// connection's thread.
     func attach(_ connection: consuming Socket, stream: Int, leftover: [UInt8])
 }
 
