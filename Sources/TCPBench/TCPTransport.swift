@@ -36,8 +36,9 @@ package struct TCPTransport: Transport {
     private func dataPort(plan: TestPlan) throws(BenchError) -> ConnectionAcceptor? {
         guard let window = SocketOptions(plan: plan.options).window else { return nil }
         do {
+            let options = try PreparedSocketOptions(SocketOptions(window: window, device: device))
             let listener = try Socket.onServerAddress(bind: bind) { address throws(Errno) in
-                try Socket.listen(on: address, device: device, window: window)
+                try Socket.listen(on: address, options: options)
             }
             // A stream's connections, or the few crr transactions in flight, and some to spare
             // for strays: each one beyond waits at most its first frame's deadline.

@@ -19,18 +19,19 @@ package struct Socket: ~Copyable {
         return f
     }
 
-    /// A listening socket on `address` (SO_REUSEADDR, backlog 128). `window` sets the send and
-    /// receive buffers before `listen`: accepted connections inherit them, and only a buffer
-    /// set before the handshake sizes the window scale and clamp it agrees.
-    /// Kernel: socket, setsockopt, bind, listen.
-    package static func listen(on address: SocketAddress, device: String?, window: Int? = nil) throws(Errno) -> Socket {
+    /// A listening socket on `address` (SO_REUSEADDR, backlog 128), bound to `device` when
+    /// given. Kernel: socket, setsockopt, bind, listen.
+    package static func listen(on address: SocketAddress, device: String?) throws(Errno) -> Socket {
+        try listen(on: address, options: PreparedSocketOptions(SocketOptions(device: device)))
+    }
+
+    /// A listening socket on `address` with `options` set before `bind`. Accepted connections
+    /// inherit its buffers, and only a buffer set before the handshake sizes the window scale
+    /// and clamp it agrees. Kernel: socket, setsockopt, bind, listen.
+    package static func listen(on address: SocketAddress, options: PreparedSocketOptions) throws(Errno) -> Socket {
         let s = Socket(adopting: try sys { socket(address.family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0) })
         try s.setInt(SOL_SOCKET, SO_REUSEADDR, 1)
-        if let window {
-            try s.setInt(SOL_SOCKET, SO_SNDBUF, CInt(window))
-            try s.setInt(SOL_SOCKET, SO_RCVBUF, CInt(window))
-        }
-        if let device { try s.bindToDevice(device) }
+        try options.apply(to: s.fd)
         _ = try sys { address.withSockaddr { sa, len in bind(s.fd, sa, len) } }
         _ = try sys { Glibc.listen(s.fd, 128) }
         return s
@@ -159,16 +160,6 @@ package struct Socket: ~Copyable {
         var len = socklen_t(MemoryLayout<CInt>.size)
         _ = try sys { getsockopt(fd, level, name, &v, &len) }
         return v
-    }
-
-    package func setString(_ level: CInt, _ name: CInt, _ value: String) throws(Errno) {
-        var bytes = Array(value.utf8)
-        _ = try sys { setsockopt(fd, level, name, &bytes, socklen_t(bytes.count)) }
-    }
-
-    /// SO_BINDTODEVICE: traffic only through `device` (an IPoIB netdev such as ib0).
-    package func bindToDevice(_ device: String) throws(Errno) {
-        try setString(SOL_SOCKET, SO_BINDTODEVICE, device)
     }
 
     /// `HOST:PORT` of the connected peer, for logs; "?" when the kernel cannot say. Kernel: getpeername.
