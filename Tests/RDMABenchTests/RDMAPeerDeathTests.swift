@@ -38,16 +38,23 @@ private func sentPackets() -> Int? {
         .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
 }
 
-/// Waits (up to 20 s) until the data loop runs: a thousand packets more than `before`, more
-/// than connecting takes; then half a second into the run. Without the counter, 3 s.
-private func waitMeasuring(since before: Int?) -> Bool {
-    guard let before else { Thread.sleep(forTimeInterval: 3); return true }
-    let deadline = Date().addingTimeInterval(20)
+/// Waits until the data loop runs: a thousand packets more than `before`, more than
+/// connecting takes; then half a second into the run. Without the counter, 3 s. Nil when it
+/// runs; else why not: the client ended first (its stderr), or 90 s passed. The bound only
+/// catches a hang: a debug binary starting in the emulated guest of a loaded host has taken
+/// over 20 s.
+private func waitMeasuring(since before: Int?, client: ChildProcess, stderr: URL? = nil) -> String? {
+    guard let before else { Thread.sleep(forTimeInterval: 3); return nil }
+    let deadline = Date().addingTimeInterval(90)
     while Date() < deadline {
-        if let now = sentPackets(), now - before > 1000 { Thread.sleep(forTimeInterval: 0.5); return true }
+        if let now = sentPackets(), now - before > 1000 { Thread.sleep(forTimeInterval: 0.5); return nil }
+        if !client.isRunning {
+            let said = stderr.flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? ""
+            return "the client ended before its data loop ran (\((sentPackets() ?? before) - before) packets): \(said)"
+        }
         Thread.sleep(forTimeInterval: 0.05)
     }
-    return false
+    return "no data loop within 90 s: \((sentPackets() ?? before) - before) packets"
 }
 
 /// Kill -9 and SIGSTOP of the server or the client mid-run, bw and lat. The client exits 2
@@ -74,7 +81,8 @@ struct RDMAPeerDeathTests {
                                       ["rdma", guestIP] + mode.words + ["--port", "7611", "-t", "60",
                                        "--timeout", String(Self.timeout), "--format", "json"], stdout: out, stderr: err)
         defer { client.kill() }
-        try #require(waitMeasuring(since: sentBefore), "the client measures within 20 s")
+        let notMeasuring = waitMeasuring(since: sentBefore, client: client, stderr: err)
+        try #require(notMeasuring == nil, "the client measures: \(notMeasuring ?? "")")
         try #require(client.isRunning, "the client still runs when the server dies")
         kill(server.pid, death.signal)
         let signalled = Date()
@@ -105,7 +113,8 @@ struct RDMAPeerDeathTests {
                                       ["rdma", guestIP, verb.rawValue, "bw", "--port", "7614", "-t", String(duration),
                                        "--timeout", String(Self.timeout), "--format", "json"], stdout: out, stderr: err)
         defer { client.kill() }
-        try #require(waitMeasuring(since: sentBefore), "the client measures within 20 s")
+        let notMeasuring = waitMeasuring(since: sentBefore, client: client, stderr: err)
+        try #require(notMeasuring == nil, "the client measures: \(notMeasuring ?? "")")
         try #require(client.isRunning, "the client still runs when the server stops")
         kill(server.pid, SIGSTOP)
         let signalled = Date()
@@ -148,7 +157,9 @@ struct RDMAPeerDeathTests {
                                           + ["--port", "7612", "-t", "60", "--timeout", String(Self.timeout)])
         defer { client.kill() }
         // Whether or not it got to measuring, the server must outlive it.
-        if !waitMeasuring(since: sentBefore) { print("peer death: rdma \(mode), client \(death): no traffic seen before the signal") }
+        if let notMeasuring = waitMeasuring(since: sentBefore, client: client) {
+            print("peer death: rdma \(mode), client \(death): \(notMeasuring)")
+        }
         try #require(client.wait(seconds: 0) == nil, "the client was still running")
         kill(client.pid, death.signal)
         let signalled = Date()
