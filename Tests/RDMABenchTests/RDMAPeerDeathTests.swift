@@ -91,11 +91,11 @@ private struct MeasuringClient {
 
 private struct NotMeasuring: Error, CustomStringConvertible { let description: String }
 
-/// A directory of the test's own, removed by `deinit`.
-private final class ScratchDirectory {
+/// A new directory of the test's own (the caller removes it).
+private func scratchDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("ibkit-rdma-death-\(UUID().uuidString)")
-    init() throws { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
-    deinit { try? FileManager.default.removeItem(at: url) }
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
 }
 
 /// Kill -9 and SIGSTOP of the server or the client mid-run, bw and lat. The client exits 2
@@ -113,9 +113,10 @@ struct RDMAPeerDeathTests {
         let server = try ChildProcess(product: "ibbench", ["serve", "--port", "7611"])
         defer { server.kill() }   // SIGKILL ends a stopped server too
         try #require(waitServing(port: 7611), "ibbench serve answers within 10 s")
-        let dir = try ScratchDirectory()
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let measuring = try MeasuringClient(["rdma", guestIP] + mode.words + ["--port", "7611", "-t", "60",
-                                             "--timeout", String(Self.timeout), "--format", "json"], in: dir.url)
+                                             "--timeout", String(Self.timeout), "--format", "json"], in: dir)
         let client = measuring.process
         defer { client.kill() }
         try #require(client.isRunning, "the client still runs when the server dies")
@@ -140,9 +141,10 @@ struct RDMAPeerDeathTests {
         let server = try ChildProcess(product: "ibbench", ["serve", "--port", "7614"])
         defer { server.kill() }
         try #require(waitServing(port: 7614), "ibbench serve answers within 10 s")
-        let dir = try ScratchDirectory()
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let measuring = try MeasuringClient(["rdma", guestIP, verb.rawValue, "bw", "--port", "7614", "-t", String(duration),
-                                             "--timeout", String(Self.timeout), "--format", "json"], in: dir.url)
+                                             "--timeout", String(Self.timeout), "--format", "json"], in: dir)
         let client = measuring.process
         defer { client.kill() }
         try #require(client.isRunning, "the client still runs when the server stops")
@@ -183,9 +185,10 @@ struct RDMAPeerDeathTests {
     func clientDeathLeavesTheServerServing(mode: DeathMode, death: RDMAPeerDeath) throws {
         let server = try ServerThread(port: 7612, maxClients: death == .kill ? 1 : 2)
         defer { server.stop() }
-        let dir = try ScratchDirectory()
+        let dir = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let client = try MeasuringClient(["rdma", guestIP] + mode.words + ["--port", "7612", "-t", "60",
-                                          "--timeout", String(Self.timeout)], in: dir.url).process
+                                          "--timeout", String(Self.timeout)], in: dir).process
         defer { client.kill() }
         try #require(client.wait(seconds: 0) == nil, "the client was still running")
         kill(client.pid, death.signal)
