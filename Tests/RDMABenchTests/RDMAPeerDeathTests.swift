@@ -38,23 +38,42 @@ private func sentPackets() -> Int? {
         .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
 }
 
+/// Why a client's data loop was not seen running.
+private enum NotRunning: CustomStringConvertible {
+    /// It ended first; what it said on stderr.
+    case ended(stderr: String, packets: Int)
+    /// Still running, with no traffic after the wait's bound.
+    case silent(packets: Int)
+
+    /// It ended on an rdma_cm step that timed out: it never got to connect.
+    var connectTimedOut: Bool {
+        if case .ended(let said, _) = self { said.contains("rdma_cm") && said.contains("timed out") } else { false }
+    }
+
+    var description: String {
+        switch self {
+        case .ended(let said, let packets): "the client ended before its data loop ran (\(packets) packets): \(said)"
+        case .silent(let packets): "no data loop within 90 s: \(packets) packets"
+        }
+    }
+}
+
 /// Waits until the data loop runs: a thousand packets more than `before`, more than
 /// connecting takes; then half a second into the run. Without the counter, 3 s. Nil when it
-/// runs; else why not: the client ended first (its stderr), or 90 s passed. The bound only
-/// catches a hang: a debug binary starting in the emulated guest of a loaded host has taken
-/// over 20 s.
-private func waitMeasuring(since before: Int?, client: ChildProcess, stderr: URL) -> String? {
+/// runs; else why not. The 90 s bound only catches a hang: a debug binary starting in the
+/// emulated guest of a loaded host has taken over 20 s.
+private func waitMeasuring(since before: Int?, client: ChildProcess, stderr: URL) -> NotRunning? {
     guard let before else { Thread.sleep(forTimeInterval: 3); return nil }
     let deadline = Date().addingTimeInterval(90)
     while Date() < deadline {
         if let now = sentPackets(), now - before > 1000 { Thread.sleep(forTimeInterval: 0.5); return nil }
         if !client.isRunning {
-            let said = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
-            return "the client ended before its data loop ran (\((sentPackets() ?? before) - before) packets): \(said)"
+            return .ended(stderr: (try? String(contentsOf: stderr, encoding: .utf8)) ?? "",
+                          packets: (sentPackets() ?? before) - before)
         }
         Thread.sleep(forTimeInterval: 0.05)
     }
-    return "no data loop within 90 s: \((sentPackets() ?? before) - before) packets"
+    return .silent(packets: (sentPackets() ?? before) - before)
 }
 
 /// A client of these tests, started and measuring, with its output in `dir`.
@@ -74,17 +93,15 @@ private struct MeasuringClient {
             tries += 1
             let sentBefore = sentPackets()
             let client = try ChildProcess(productPath("ibbench"), arguments, stdout: out, stderr: err)
-            guard let notMeasuring = waitMeasuring(since: sentBefore, client: client, stderr: err) else {
+            guard let notRunning = waitMeasuring(since: sentBefore, client: client, stderr: err) else {
                 process = client
                 return
             }
             client.kill()
-            let connectTimedOut = notMeasuring.contains("ended before") && notMeasuring.contains("rdma_cm")
-                && notMeasuring.contains("timed out")
-            guard connectTimedOut, tries < 5 else {
-                throw NotMeasuring(description: "the client does not measure (try \(tries)): \(notMeasuring)")
+            guard notRunning.connectTimedOut, tries < 5 else {
+                throw NotMeasuring(description: "the client does not measure (try \(tries)): \(notRunning)")
             }
-            print("peer death: try \(tries): \(notMeasuring.split(separator: "\n").first ?? ""); starting the client again")
+            print("peer death: try \(tries): \(String(describing: notRunning).split(separator: "\n").first ?? ""); starting the client again")
         }
     }
 }
