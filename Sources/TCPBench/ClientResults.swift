@@ -129,8 +129,7 @@ struct ClientResults {
             total.metrics = m
             total.duration = seconds
         case .rr, .crr:
-            var histogram = LatencyHistogram()
-            for c in client { if let h = c.latency { histogram.merge(h) } }
+            let histogram = LatencyHistogram(merging: client.compactMap(\.latency))
             let seconds = client.map(\.seconds).max() ?? 0
             let transactions = client.map(\.transactions).reduce(0, +)
             if perStream {

@@ -4,14 +4,6 @@ import Glibc
 import BenchCore
 import SystemPackage
 
-/// What one test run on the client produced: its results (per stream, then the total last)
-/// and, when it broke, why.
-struct ClientRun {
-    var results: [(BenchResult, String?)]
-    /// Set when the run could not produce results at all (peer unreachable, refused, busy).
-    var error: BenchError?
-}
-
 /// Runs one TCP test against a server: the control connection driven by
 /// `ControlClientMachine`, the data path by `DataPath`, every wait bounded.
 struct TCPClient {
@@ -59,7 +51,7 @@ struct TCPClient {
         case .success(let (server, failure)):
             let built = ClientResults(mode: options.mode, plan: plan, testID: testID, started: started,
                                       client: loops, server: server, failure: failure).build()
-            return ClientRun(results: built, error: nil)
+            return ClientRun(results: built, roundTrips: LatencyHistogram(merging: loops.compactMap(\.latency)))
         }
     }
 }

@@ -66,8 +66,7 @@ public enum TCPBenchmark {
         let response = (o.mode == .rr || o.mode == .crr) ? (size ?? o.response) : o.response
         return RepeatedRun.run(count: req.repeatCount, testID: testID, transport: .tcp, thresholds: req.thresholds,
                                reporter: reporter) { id in
-            let run = client.run(testID: id, size: writeSize, request: request, response: response)
-            return (run.results, run.error)
+            client.run(testID: id, size: writeSize, request: request, response: response)
         }
     }
 }

@@ -10,10 +10,12 @@ struct UDPClient {
     let options: UDPTestOptions
 
     /// The results, per stream when there are several, then the total; or why there are none.
-    func run(testID: String, reporter: any Reporter) -> (results: [(BenchResult, String?)], error: BenchError?) {
+    func run(testID: String, reporter: any Reporter) -> ClientRun {
         let plan = options.plan()
         let address: SocketAddress
-        do { address = try SocketAddress.resolve(options.peer, port: options.port) } catch { return ([], error) }
+        do { address = try SocketAddress.resolve(options.peer, port: options.port) } catch {
+            return ClientRun(results: [], error: error)
+        }
         let control = ControlClientRun(address: address,
                                        connection: SocketOptions(device: options.device, bindAddress: options.bind),
                                        plan: plan, token: options.token)
@@ -40,11 +42,11 @@ struct UDPClient {
         interval?.finish()
         switch end.streamHalves(peer: address, measured: !loops.isEmpty) {
         case .failure(let error):
-            return ([], error)
+            return ClientRun(results: [], error: error)
         case .success(let (server, failure)):
             let results = UDPResults(mode: options.mode, plan: plan, bitsPerSecond: options.bitsPerSecond, testID: testID,
                                      started: started, client: loops, server: server, failure: failure).build()
-            return (results, nil)
+            return ClientRun(results: results, roundTrips: LatencyHistogram(merging: loops.compactMap(\.latency)))
         }
     }
 }
@@ -182,8 +184,7 @@ struct UDPResults {
     }
 
     private func transactionMetrics(_ streams: [Int]) -> [Metric] {
-        var histogram = LatencyHistogram()
-        for i in streams { if let h = client[i].latency { histogram.merge(h) } }
+        let histogram = LatencyHistogram(merging: streams.compactMap { client[$0].latency })
         let seconds = streams.map { client[$0].seconds }.max() ?? 0
         let n = streams.map { client[$0].transactions }.reduce(0, +)
         var m = [Metric("transactions_per_second", seconds > 0 ? Double(n) / seconds : 0, .perSecond),

@@ -113,6 +113,24 @@ import Testing
         #expect(s.metric("repeats")?.value == 3)
     }
 
+    /// A summary's latency is that of every run's round trips: its slowest is the slowest run's,
+    /// not the mean of the runs' slowest.
+    @Test func repeatedRoundTripsAreFoldedNotAveraged() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        var req = TCPRunRequest(test: server.options(.rr, duration: 0.3))
+        req.repeatCount = 3
+        let (verdict, results, _) = try runCollecting(req)
+        #expect(verdict == .passed)
+        let runs = results.dropLast()
+        let s = try #require(results.last)
+        #expect(runs.count == 3 && s.test == "ibbench.tcp.rr")
+        #expect(s.metric("latency_max")?.value == runs.compactMap { $0.metric("latency_max")?.value }.max())
+        #expect(s.metric("latency_min")?.value == runs.compactMap { $0.metric("latency_min")?.value }.min())
+        let p50 = try #require(s.metric("latency_p50")).value
+        #expect(runs.contains { $0.metric("latency_p50")!.value <= p50 } && runs.contains { $0.metric("latency_p50")!.value >= p50 })
+    }
+
     @Test func intervalsStreamWhileRunning() throws {
         let server = try TestServer()
         defer { server.stop() }

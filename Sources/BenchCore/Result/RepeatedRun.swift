@@ -1,11 +1,27 @@
+/// What one test run on the client produced: its results (per stream, then the total last)
+/// and, when it broke, why.
+package struct ClientRun {
+    package var results: [(BenchResult, String?)]
+    /// Set when the run could not produce results at all (peer unreachable, refused, busy).
+    package var error: BenchError?
+    /// The round trips behind the total's latency figures (rr, crr), kept so that a
+    /// `--repeat` summary gives the percentiles of every run's round trips.
+    package var roundTrips: LatencyHistogram?
+
+    package init(results: [(BenchResult, String?)], error: BenchError? = nil, roundTrips: LatencyHistogram? = nil) {
+        self.results = results
+        self.error = error
+        self.roundTrips = roundTrips
+    }
+}
+
 /// `--repeat N`: one test run N times, each run reported, then folded into one judged
 /// result; the same for every transport.
 package enum RepeatedRun {
     package static let countRange = 1...1000
 
-    /// What one run of a test produced: per-stream results, then the total last; or why
-    /// there are none (peer unreachable, refused, busy).
-    package typealias Once = (_ testID: String) -> (results: [(BenchResult, String?)], error: BenchError?)
+    /// One run of the test, under the id it is given.
+    package typealias Once = (_ testID: String) -> ClientRun
 
     /// Runs `once` `count` times (test ids `<id>.runK` when more than once), reporting every
     /// result. Thresholds judge the single run, or else the summary; the first run that
@@ -13,6 +29,8 @@ package enum RepeatedRun {
     package static func run(count: Int, testID: String, transport: BenchResult.Transport, thresholds: Thresholds,
                             reporter: any Reporter, _ once: Once) -> RunVerdict {
         var totals: [BenchResult] = []
+        // One histogram folded as the runs end, not one kept per run: each is about 300 KiB.
+        var roundTrips: LatencyHistogram? = LatencyHistogram()
         for k in 0..<max(1, count) {
             let id = count > 1 ? "\(testID).run\(k + 1)" : testID
             let run = once(id)
@@ -27,22 +45,30 @@ package enum RepeatedRun {
             reporter.finished(judged, route: nil)
             if judged.status == .error { return .error(judged.reason ?? "\(id) failed") }
             totals.append(judged)
+            if let h = run.roundTrips, h.count > 0 { roundTrips?.merge(h) } else { roundTrips = nil }
         }
-        let summary = count > 1 ? thresholds.apply(to: summarize(totals, testID: testID, transport: transport)) : totals[0]
+        let summary = count > 1
+            ? thresholds.apply(to: summarize(totals, roundTrips: roundTrips, testID: testID, transport: transport))
+            : totals[0]
         if count > 1 { reporter.finished(summary, route: nil) }
         return summary.status == .success ? .passed : .thresholdMissed
     }
 
     /// The mean of every metric all runs have, plus stddev, the 95 % confidence interval, min
-    /// and max of the headline metrics (throughput, transactions/s); durations add up.
-    package static func summarize(_ runs: [BenchResult], testID: String, transport: BenchResult.Transport) -> BenchResult {
+    /// and max of the headline metrics (throughput, transactions/s); durations add up. With
+    /// `roundTrips`, every run's round trips together, the latency figures are theirs: a mean
+    /// of the runs' 99th percentiles is not the 99th percentile of the runs.
+    package static func summarize(_ runs: [BenchResult], roundTrips: LatencyHistogram? = nil, testID: String,
+                                  transport: BenchResult.Transport) -> BenchResult {
         guard let first = runs.first else {
             return BenchResult(test: testID, tool: "ibbench", transport: transport, status: .error, reason: "no run completed")
         }
         var r = BenchResult(test: testID, tool: "ibbench", transport: transport, parameters: first.parameters,
                             started: first.started)
         r.parameters["repeat"] = String(runs.count)
+        let latency = roundTrips?.metrics ?? []
         for m in first.metrics {
+            if let all = latency.first(where: { $0.name == m.name }) { r.metrics.append(all); continue }
             let values = runs.compactMap { $0.metric(m.name)?.value }
             guard values.count == runs.count, let s = Summary(values) else { continue }
             r.metrics.append(Metric(m.name, s.mean, m.unit))

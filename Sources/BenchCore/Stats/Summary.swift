@@ -65,6 +65,12 @@ public struct LatencyHistogram: Sendable {
         outOfRange &+= other.outOfRange
     }
 
+    /// The threads' histograms as one.
+    public init(merging parts: some Sequence<LatencyHistogram>) {
+        self.init()
+        for h in parts { merge(h) }
+    }
+
     public var count: UInt64 { histogram.totalCount }
 
     /// Forgets every sample (keeps the storage: no allocation).
