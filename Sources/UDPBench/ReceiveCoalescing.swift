@@ -10,7 +10,7 @@
 /// the kernel's timestamp, not the time it was read.
 ///
 /// The wait is the time one batch (`batchBytes`, the receiver's slots) takes to arrive at the
-/// rate seen so far: then the next call takes a full batch, and the data queued stays about the
+/// recent rate (`RecentRate`): then the next call takes a full batch, and the data queued stays about the
 /// size of the batch, so the copies stay in cache. A wait sized to a 4 MiB buffer instead left
 /// the sender copying into pages out of cache, at half speed on some runs. The wait is also at most
 /// the time a quarter of the receive buffer takes to fill, so that the queue does not overflow
@@ -32,5 +32,33 @@ struct ReceiveCoalescing: Sendable, Equatable {
         let fill = Double(min(batchBytes, bufferBytes / 4)) * Double(nanos) / Double(bytes)
         guard fill >= Double(Self.minWaitNanos) else { return 0 }
         return min(Self.maxWaitNanos, UInt64(fill))
+    }
+}
+
+/// The receive rate over the last 10 to 20 ms, for `ReceiveCoalescing`: a stream that speeds up
+/// late (a sender that was starved at first) is waited for at its new rate within 20 ms. Sized
+/// from the average since the first datagram, a stream ten times faster than its past would
+/// wait ten times too long and could overflow the socket while the receiver slept.
+struct RecentRate: Sendable {
+    static let spanNanos: UInt64 = 10_000_000
+
+    /// Where the window starts: a count of bytes and when it was reached.
+    private var older: (bytes: UInt64, nanos: UInt64)
+    /// The next start, once `spanNanos` has passed since it.
+    private var newer: (bytes: UInt64, nanos: UInt64)
+
+    /// From the first datagram's time, with nothing counted yet.
+    init(startNanos: UInt64) {
+        older = (0, startNanos)
+        newer = older
+    }
+
+    /// Given `bytes` received in all by `now`, what arrived in the window and over how long.
+    mutating func update(bytes: UInt64, now: UInt64) -> (bytes: UInt64, nanos: UInt64) {
+        if now &- newer.nanos >= Self.spanNanos {
+            older = newer
+            newer = (bytes, now)
+        }
+        return (bytes &- older.bytes, now &- older.nanos)
     }
 }

@@ -116,6 +116,7 @@ func receiveDatagrams(fd: CInt, slots: UnsafeMutableRawBufferPointer, slotSize: 
     let batch = min(Int(CDATAGRAMS_BATCH), slots.count / slotSize)
     let timestamped = cdatagrams_enable_timestamps(fd) == 0
     var coalescing: ReceiveCoalescing?
+    var recent: RecentRate?
     if timestamped, let buffer = UDPSocket.receiveBufferBytes(fd) {
         coalescing = ReceiveCoalescing(batchBytes: batch * slotSize, bufferBytes: buffer)
         // The default slack (50 µs) would stretch a 100 µs wait by half.
@@ -145,7 +146,7 @@ func receiveDatagrams(fd: CInt, slots: UnsafeMutableRawBufferPointer, slotSize: 
             if length == 0 { break receiving }   // shut down: the test's end, or a stop
             let datagram = UnsafeRawPointer(slots.baseAddress! + i * slotSize)
             guard length >= UDPWire.headerSize, !UDPWire.isProbe(datagram, count: length) else { continue }
-            if r.datagrams == 0 { r.startNanos = now }
+            if r.datagrams == 0 { r.startNanos = now; recent = RecentRate(startNanos: now) }
             r.datagrams &+= 1
             bytes &+= UInt64(length)
             let header = UDPWire.loadHeader(datagram)
@@ -159,8 +160,8 @@ func receiveDatagrams(fd: CInt, slots: UnsafeMutableRawBufferPointer, slotSize: 
         }
         if progress.stop.load(ordering: .relaxed) { r.errno = ECANCELED; break }
         if now >= hardStop { r.errno = ETIMEDOUT; break }
-        if let coalescing, n > 0, Int(n) < batch, r.endNanos > r.startNanos {
-            let wait = coalescing.waitNanos(bytes: r.bytes, nanos: r.endNanos - r.startNanos)
+        if let coalescing, n > 0, Int(n) < batch, let window = recent?.update(bytes: r.bytes, now: r.endNanos) {
+            let wait = coalescing.waitNanos(bytes: window.bytes, nanos: window.nanos)
             if wait > 0 { sleep(until: now &+ min(wait, hardStop - now)) }
         }
     }

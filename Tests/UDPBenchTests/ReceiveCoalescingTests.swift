@@ -35,6 +35,33 @@ import Testing
         #expect(small.waitNanos(bytes: 6_000_000_000, nanos: 1_000_000_000) == 0)
     }
 
+    /// A second at 4 GB/s, then 20 ms at 16 GB/s: the window holds only the fast part, and the
+    /// wait is under a third of what the average since the start would give.
+    @Test func theWaitFollowsARateThatJumps() {
+        let ms: UInt64 = 1_000_000
+        var rate = RecentRate(startNanos: 5 * ms)
+        var bytes: UInt64 = 0
+        var now = 5 * ms
+        var window = (bytes: UInt64(0), nanos: UInt64(0))
+        for _ in 0..<1000 { now += ms; bytes += 4_000_000; window = rate.update(bytes: bytes, now: now) }
+        #expect(window.nanos >= RecentRate.spanNanos && window.nanos < 2 * RecentRate.spanNanos)
+        #expect(window.bytes / window.nanos == 4)
+        for _ in 0..<20 { now += ms; bytes += 16_000_000; window = rate.update(bytes: bytes, now: now) }
+        #expect(window.bytes / window.nanos == 16)
+        let recentWait = coalescing.waitNanos(bytes: window.bytes, nanos: window.nanos)
+        let averageWait = coalescing.waitNanos(bytes: bytes, nanos: now - 5 * ms)
+        #expect(recentWait == UInt64(Double(256 << 10) / 16))
+        #expect(averageWait > 3 * recentWait)
+    }
+
+    /// Until a span has passed the window is everything since the first datagram.
+    @Test func theFirstWindowStartsAtTheFirstDatagram() {
+        var rate = RecentRate(startNanos: 1_000)
+        let w = rate.update(bytes: 40_000, now: 3_000)
+        #expect(w.bytes == 40_000 && w.nanos == 2_000)
+        #expect(coalescing.waitNanos(bytes: w.bytes, nanos: w.nanos) == UInt64(Double(256 << 10) / 20))
+    }
+
     @Test func theRequestedBufferIsWhatTheWaitIsSizedAgainst() throws {
         let fd = socket(AF_INET, CInt(SOCK_DGRAM.rawValue), 0)
         try #require(fd >= 0)
