@@ -72,8 +72,11 @@ struct ClientResults {
         return nil
     }
 
-    func build() -> [(BenchResult, String?)] {
+    /// The results, per connection when there are several, then the total; and for rr and crr
+    /// the round trips the total's latency figures come from.
+    func build() -> ClientRun {
         var out: [(BenchResult, String?)] = []
+        var roundTrips: LatencyHistogram?
         let perStream = client.count > 1
         var localCPU = CPUTime(), remoteCPU = CPUTime()
         for c in client { localCPU = localCPU + c.cpu }
@@ -130,6 +133,7 @@ struct ClientResults {
             total.duration = seconds
         case .rr, .crr:
             let histogram = LatencyHistogram(merging: client.compactMap(\.latency))
+            roundTrips = histogram
             let seconds = client.map(\.seconds).max() ?? 0
             let transactions = client.map(\.transactions).reduce(0, +)
             if perStream {
@@ -157,7 +161,7 @@ struct ClientResults {
             total.reason = e
         }
         out.append((total, nil))
-        return out
+        return ClientRun(results: out, roundTrips: roundTrips)
     }
 
     private func flowMetrics(_ f: Flow) -> [Metric] {

@@ -49,9 +49,8 @@ struct TCPClient {
         case .failure(let error):
             return ClientRun(results: [], error: error)
         case .success(let (server, failure)):
-            let built = ClientResults(mode: options.mode, plan: plan, testID: testID, started: started,
-                                      client: loops, server: server, failure: failure).build()
-            return ClientRun(results: built, roundTrips: LatencyHistogram(merging: loops.compactMap(\.latency)))
+            return ClientResults(mode: options.mode, plan: plan, testID: testID, started: started,
+                                 client: loops, server: server, failure: failure).build()
         }
     }
 }

@@ -44,9 +44,8 @@ struct UDPClient {
         case .failure(let error):
             return ClientRun(results: [], error: error)
         case .success(let (server, failure)):
-            let results = UDPResults(mode: options.mode, plan: plan, bitsPerSecond: options.bitsPerSecond, testID: testID,
-                                     started: started, client: loops, server: server, failure: failure).build()
-            return ClientRun(results: results, roundTrips: LatencyHistogram(merging: loops.compactMap(\.latency)))
+            return UDPResults(mode: options.mode, plan: plan, bitsPerSecond: options.bitsPerSecond, testID: testID,
+                              started: started, client: loops, server: server, failure: failure).build()
         }
     }
 }
@@ -183,8 +182,13 @@ struct UDPResults {
         return m
     }
 
+    /// The round trips of `streams` together.
+    private func roundTrips(_ streams: [Int]) -> LatencyHistogram {
+        LatencyHistogram(merging: streams.compactMap { client[$0].latency })
+    }
+
     private func transactionMetrics(_ streams: [Int]) -> [Metric] {
-        let histogram = LatencyHistogram(merging: streams.compactMap { client[$0].latency })
+        let histogram = roundTrips(streams)
         let seconds = streams.map { client[$0].seconds }.max() ?? 0
         let n = streams.map { client[$0].transactions }.reduce(0, +)
         var m = [Metric("transactions_per_second", seconds > 0 ? Double(n) / seconds : 0, .perSecond),
@@ -222,7 +226,9 @@ struct UDPResults {
         return m
     }
 
-    func build() -> [(BenchResult, String?)] {
+    /// The results, per socket or direction when there are several, then the total; and for
+    /// rr the round trips the total's latency figures come from.
+    func build() -> ClientRun {
         var out: [(BenchResult, String?)] = []
         func metrics(_ streams: [Int]) -> [Metric] { mode.isStream ? streamMetrics(streams) : transactionMetrics(streams) }
         func result(_ test: String, _ streams: [Int], _ more: [String: String]) -> BenchResult {
@@ -273,6 +279,6 @@ struct UDPResults {
             total.reason = e
         }
         out.append((total, nil))
-        return out
+        return ClientRun(results: out, roundTrips: mode == .rr ? roundTrips(all) : nil)
     }
 }

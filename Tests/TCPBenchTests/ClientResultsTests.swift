@@ -21,7 +21,7 @@ import Testing
     private func total(_ mode: TCPMode, client: [LoopResult], server: [Int: BenchResult], failure: String?) throws -> BenchResult {
         let plan = TestPlan(kind: "tcp.\(mode.rawValue)", streams: mode == .bidir ? client.count / 2 : client.count, duration: 1)
         let built = ClientResults(mode: mode, plan: plan, testID: "ibbench.tcp.\(mode.rawValue)", started: 0,
-                                  client: client, server: server, failure: failure).build()
+                                  client: client, server: server, failure: failure).build().results
         return try #require(built.last?.0)
     }
 

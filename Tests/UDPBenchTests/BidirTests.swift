@@ -43,7 +43,7 @@ import Testing
             client: [loop(datagrams: 100, size: 1000, seconds: 1.0), loop(datagrams: 90, size: 1000, seconds: 2.0)],
             server: [0: serverHalf([("datagrams_received", 95), ("bytes", 95_000)], seconds: 1.5),
                      1: serverHalf([("datagrams_sent", 100), ("bytes_sent", 100_000)], seconds: 2.0)],
-            failure: nil).build().map(\.0)
+            failure: nil).build().results.map(\.0)
         #expect(results.map(\.test) == ["t.send", "t.receive", "t"], "one stream each way: no per-socket results")
         let (send, receive, total) = (results[0], results[1], results[2])
         #expect(send.parameters["direction"] == "send" && receive.parameters["direction"] == "receive")
@@ -65,7 +65,7 @@ import Testing
         let results = UDPResults(
             mode: .bidir, plan: plan.plan(), bitsPerSecond: 0, testID: "t", started: 0,
             client: [40, 50, 60, 70].map { loop(datagrams: $0, size: 1470, seconds: 1) }, server: [:],
-            failure: "lost the server").build().map(\.0)
+            failure: "lost the server").build().results.map(\.0)
         #expect(results.map(\.test) == ["t.stream0", "t.stream1", "t.stream2", "t.stream3", "t.send", "t.receive", "t"])
         #expect(results[0..<4].map { $0.parameters["direction"] } == ["send", "send", "receive", "receive"])
         #expect(value(results[4], "datagrams_sent") == 90 && value(results[4], "datagrams_lost") == nil)
